@@ -1,0 +1,151 @@
+//! The inner loop: one vector of targets against a run of sources.
+//!
+//! Targets sit in the lanes, each source is broadcast, and every lane adds
+//! its terms in source order, so a target's sum does not depend on which
+//! thread or vector computed it.
+
+use super::simd::Simd;
+
+/// Running sums of one target vector for `ND` channels.
+#[derive(Clone, Copy)]
+pub(crate) struct Acc<V, const ND: usize> {
+    pub(crate) pot: [V; ND],
+    pub(crate) grad: [[V; 3]; ND],
+}
+
+/// A run of sources: coordinates and `ND` channel columns, all the same length.
+pub(crate) struct Run<'a, const ND: usize> {
+    pub(crate) x: &'a [f64],
+    pub(crate) y: &'a [f64],
+    pub(crate) z: &'a [f64],
+    pub(crate) ch: [&'a [f64]; ND],
+}
+
+impl<const ND: usize> Run<'_, ND> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.x.len()
+    }
+}
+
+/// Separation `r_j - t` (so that `grad Phi = +sum_j s_j d G^3` needs no
+/// negation) and `G = 1/sqrt(|d|^2 + s^2)` of source `j` for every lane.
+#[inline(always)]
+fn geometry<S: Simd, const ND: usize>(
+    s: S,
+    t: &[S::V; 3],
+    soft2: S::V,
+    run: &Run<'_, ND>,
+    j: usize,
+) -> ([S::V; 3], S::V) {
+    let dx = s.sub(s.splat(run.x[j]), t[0]);
+    let dy = s.sub(s.splat(run.y[j]), t[1]);
+    let dz = s.sub(s.splat(run.z[j]), t[2]);
+    let r2 = s.mul_add(dz, dz, s.mul_add(dy, dy, s.mul_add(dx, dx, soft2)));
+    ([dx, dy, dz], s.rsqrt(r2))
+}
+
+/// Adds source `j` of `run` to the sums of the target vector `t`; if
+/// `exclude` is `Some(lane)`, that lane gets nothing (it is the source itself).
+#[inline(always)]
+fn interact<S: Simd, const ND: usize, const GRAD: bool>(
+    s: S,
+    t: &[S::V; 3],
+    soft2: S::V,
+    run: &Run<'_, ND>,
+    j: usize,
+    exclude: Option<usize>,
+    acc: &mut Acc<S::V, ND>,
+) {
+    let (d, mut inv) = geometry(s, t, soft2, run, j);
+    if let Some(lane) = exclude {
+        inv = s.zero_lane(inv, lane);
+    }
+    accumulate::<S, ND, GRAD>(s, d, inv, run, j, acc);
+}
+
+/// Adds the terms of source `j` with separation `d` and `inv = G`.
+#[inline(always)]
+fn accumulate<S: Simd, const ND: usize, const GRAD: bool>(
+    s: S,
+    d: [S::V; 3],
+    inv: S::V,
+    run: &Run<'_, ND>,
+    j: usize,
+    acc: &mut Acc<S::V, ND>,
+) {
+    let [dx, dy, dz] = d;
+    if GRAD && ND >= 4 {
+        // Many channels: scale the separation once, then 4 FMAs per channel.
+        let inv3 = s.mul(s.mul(inv, inv), inv);
+        let u = [s.mul(dx, inv3), s.mul(dy, inv3), s.mul(dz, inv3)];
+        for c in 0..ND {
+            let q = s.splat(run.ch[c][j]);
+            acc.pot[c] = s.mul_add(q, inv, acc.pot[c]);
+            for k in 0..3 {
+                acc.grad[c][k] = s.mul_add(q, u[k], acc.grad[c][k]);
+            }
+        }
+    } else if GRAD {
+        // Few channels: scale the source value, 5 operations per channel.
+        let inv3 = s.mul(s.mul(inv, inv), inv);
+        for c in 0..ND {
+            let q = s.splat(run.ch[c][j]);
+            acc.pot[c] = s.mul_add(q, inv, acc.pot[c]);
+            let w = s.mul(q, inv3);
+            acc.grad[c][0] = s.mul_add(w, dx, acc.grad[c][0]);
+            acc.grad[c][1] = s.mul_add(w, dy, acc.grad[c][1]);
+            acc.grad[c][2] = s.mul_add(w, dz, acc.grad[c][2]);
+        }
+    } else {
+        for c in 0..ND {
+            let q = s.splat(run.ch[c][j]);
+            acc.pot[c] = s.mul_add(q, inv, acc.pot[c]);
+        }
+    }
+}
+
+/// Every source of `run` acts on every lane of `t`.
+#[inline(always)]
+pub(crate) fn sweep<S: Simd, const ND: usize, const GRAD: bool>(
+    s: S,
+    t: &[S::V; 3],
+    soft2: S::V,
+    run: &Run<'_, ND>,
+    acc: &mut Acc<S::V, ND>,
+) {
+    let n = run.len();
+    let (y, z) = (&run.y[..n], &run.z[..n]);
+    let ch: [&[f64]; ND] = std::array::from_fn(|c| &run.ch[c][..n]);
+    let run = Run { x: run.x, y, z, ch };
+    // Software pipelining: the geometry (separation and 1/r, a long chain of
+    // dependent operations) of source j + 1 is issued before the channel
+    // sums of source j, so the scheduler never fills up with operations
+    // waiting on the 1/r chain.
+    if n == 0 {
+        return;
+    }
+    let mut next = geometry(s, t, soft2, &run, 0);
+    for j in 0..n - 1 {
+        let (d, inv) = next;
+        next = geometry(s, t, soft2, &run, j + 1);
+        accumulate::<S, ND, GRAD>(s, d, inv, &run, j, acc);
+    }
+    accumulate::<S, ND, GRAD>(s, next.0, next.1, &run, n - 1, acc);
+}
+
+/// Sources of `run` are the targets in lanes `first_lane, first_lane + 1, ...`:
+/// source `k` skips lane `first_lane + k` (no self interaction).
+#[inline(always)]
+pub(crate) fn sweep_diagonal<S: Simd, const ND: usize, const GRAD: bool>(
+    s: S,
+    t: &[S::V; 3],
+    soft2: S::V,
+    run: &Run<'_, ND>,
+    first_lane: usize,
+    acc: &mut Acc<S::V, ND>,
+) {
+    for k in 0..run.len() {
+        interact::<S, ND, GRAD>(s, t, soft2, run, k, Some(first_lane + k), acc);
+    }
+}

@@ -1,0 +1,93 @@
+//! The textbook double loop: array of structs, no SIMD, no threads.
+//!
+//! This is the oracle the other backends are tested against and the baseline
+//! of the benchmarks. Keep it plain: every pair computes `1 / sqrt(r^2 + s^2)`
+//! with IEEE square root and division, in source order.
+
+use crate::backend::{LaplaceSum, Progress};
+use crate::error::KernelError;
+use crate::problem::{Outputs, Problem};
+use crate::validate::{check_finite, validate};
+
+/// The naive O(N^2) backend.
+#[derive(Clone, Debug, Default)]
+pub struct Naive {
+    progress: Option<Progress>,
+}
+
+impl Naive {
+    /// A naive backend.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reports finished pair interactions to `progress`.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+}
+
+struct Body {
+    position: [f64; 3],
+    values: Vec<f64>,
+}
+
+impl LaplaceSum for Naive {
+    fn name(&self) -> &'static str {
+        "naive"
+    }
+
+    fn evaluate(&self, problem: &Problem<'_>, mut out: Outputs<'_>) -> Result<(), KernelError> {
+        let dims = validate(problem, &out)?;
+        let (n, nt, nd) = (dims.n_sources, dims.n_targets, dims.nd);
+        let src = problem.sources.points;
+        let bodies: Vec<Body> = (0..n)
+            .map(|j| Body {
+                position: [src.x[j], src.y[j], src.z[j]],
+                values: (0..nd)
+                    .map(|c| problem.sources.channels[c * n + j])
+                    .collect(),
+            })
+            .collect();
+        let tgt = problem.target_points();
+        let s2 = problem.softening * problem.softening;
+        let exclude_self = problem.targets_are_sources();
+        let mut pot = vec![0.0; nd];
+        let mut grad = vec![[0.0; 3]; nd];
+        for i in 0..nt {
+            let t = [tgt.x[i], tgt.y[i], tgt.z[i]];
+            pot.fill(0.0);
+            grad.fill([0.0; 3]);
+            for (j, body) in bodies.iter().enumerate() {
+                if exclude_self && i == j {
+                    continue;
+                }
+                let dx = t[0] - body.position[0];
+                let dy = t[1] - body.position[1];
+                let dz = t[2] - body.position[2];
+                let r = (dx * dx + dy * dy + dz * dz + s2).sqrt();
+                let inv = 1.0 / r;
+                let inv3 = inv * inv * inv;
+                for c in 0..nd {
+                    pot[c] += body.values[c] * inv;
+                    grad[c][0] -= body.values[c] * inv3 * dx;
+                    grad[c][1] -= body.values[c] * inv3 * dy;
+                    grad[c][2] -= body.values[c] * inv3 * dz;
+                }
+            }
+            for c in 0..nd {
+                out.potential[c * nt + i] = pot[c];
+                if let Some(g) = out.gradient.as_deref_mut() {
+                    for d in 0..3 {
+                        g[(3 * c + d) * nt + i] = grad[c][d];
+                    }
+                }
+            }
+            if let Some(p) = &self.progress {
+                p.add(n as u64);
+            }
+        }
+        check_finite(problem, &out)
+    }
+}

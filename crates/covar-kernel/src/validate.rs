@@ -1,0 +1,165 @@
+//! Input checks every backend runs before summing, and the diagnosis of a
+//! non-finite result after it. Validate once at the boundary, then run the
+//! loops unchecked.
+
+use crate::error::{Field, KernelError, Role};
+use crate::problem::{Outputs, Points, Problem};
+
+/// Largest coordinate magnitude accepted: squared distances of points this far
+/// apart (plus the softening squared) stay finite in f64.
+pub const MAX_COORDINATE: f64 = 1e150;
+
+/// Sizes of a validated problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dims {
+    /// Number of sources.
+    pub n_sources: usize,
+    /// Number of targets.
+    pub n_targets: usize,
+    /// Number of channels.
+    pub nd: usize,
+}
+
+/// Checks lengths, finiteness and ranges of a problem and its outputs.
+///
+/// # Errors
+///
+/// The first problem found, naming the array, index and field.
+pub fn validate(problem: &Problem<'_>, out: &Outputs<'_>) -> Result<Dims, KernelError> {
+    let nd = problem.sources.nd;
+    if nd == 0 {
+        return Err(KernelError::NoChannels);
+    }
+    let s = problem.softening;
+    if !(0.0..=MAX_COORDINATE).contains(&s) {
+        return Err(KernelError::InvalidSoftening { value: s });
+    }
+    let n = problem.n_sources();
+    check_points(problem.sources.points, Role::Source)?;
+    check_len("source channels", n * nd, problem.sources.channels.len())?;
+    let nt = problem.n_targets();
+    if !problem.targets_are_sources() {
+        check_points(problem.target_points(), Role::Target)?;
+    }
+    check_len("potential output", nt * nd, out.potential.len())?;
+    if let Some(g) = out.gradient.as_deref() {
+        check_len("gradient output", 3 * nt * nd, g.len())?;
+    }
+    for (c, column) in problem.sources.channels.chunks_exact(n.max(1)).enumerate() {
+        if let Some(j) = column.iter().position(|v| !v.is_finite()) {
+            return Err(KernelError::NonFinite {
+                role: Role::Source,
+                index: j,
+                field: Field::Channel(c),
+                value: column[j],
+            });
+        }
+    }
+    Ok(Dims {
+        n_sources: n,
+        n_targets: nt,
+        nd,
+    })
+}
+
+fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), KernelError> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(KernelError::LengthMismatch {
+            what,
+            expected,
+            got,
+        })
+    }
+}
+
+fn check_points(p: Points<'_>, role: Role) -> Result<(), KernelError> {
+    let n = p.x.len();
+    let names = match role {
+        Role::Source => ["sources.y", "sources.z"],
+        Role::Target => ["targets.y", "targets.z"],
+    };
+    check_len(names[0], n, p.y.len())?;
+    check_len(names[1], n, p.z.len())?;
+    for (field, column) in [(Field::X, p.x), (Field::Y, p.y), (Field::Z, p.z)] {
+        if let Some(i) = column
+            .iter()
+            .position(|v| v.is_nan() || v.abs() > MAX_COORDINATE)
+        {
+            let value = column[i];
+            return Err(if value.is_finite() {
+                KernelError::OutOfRange {
+                    role,
+                    index: i,
+                    field,
+                    value,
+                    limit: MAX_COORDINATE,
+                }
+            } else {
+                KernelError::NonFinite {
+                    role,
+                    index: i,
+                    field,
+                    value,
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+/// After a backend has run: if any output is not finite, finds out why.
+///
+/// With validated inputs a non-finite sum has two causes: a target on a
+/// source with zero softening (reported with both indices), or 1/r^3
+/// overflowing for points closer than f64 can handle.
+///
+/// # Errors
+///
+/// [`KernelError::Coincident`], [`KernelError::TargetOnSource`] or
+/// [`KernelError::Overflow`].
+pub fn check_finite(problem: &Problem<'_>, out: &Outputs<'_>) -> Result<(), KernelError> {
+    let nt = problem.n_targets();
+    if nt == 0 {
+        return Ok(());
+    }
+    let bad = first_non_finite(out.potential, nt)
+        .into_iter()
+        .chain(
+            out.gradient
+                .as_deref()
+                .and_then(|g| first_non_finite(g, nt)),
+        )
+        .min();
+    let Some(target) = bad else { return Ok(()) };
+    if problem.softening == 0.0 {
+        let t = problem.target_points();
+        let src = problem.sources.points;
+        let at = (t.x[target], t.y[target], t.z[target]);
+        let same = |j: usize| (src.x[j], src.y[j], src.z[j]) == at;
+        let self_mode = problem.targets_are_sources();
+        if let Some(j) = (0..problem.n_sources()).find(|&j| same(j) && !(self_mode && j == target))
+        {
+            return Err(if self_mode {
+                KernelError::Coincident {
+                    first: j.min(target),
+                    second: j.max(target),
+                }
+            } else {
+                KernelError::TargetOnSource {
+                    target,
+                    source_index: j,
+                }
+            });
+        }
+    }
+    Err(KernelError::Overflow { target })
+}
+
+/// Index of the first target (row-wise, over all rows) with a non-finite value.
+fn first_non_finite(rows: &[f64], nt: usize) -> Option<usize> {
+    rows.chunks_exact(nt)
+        .filter_map(|row| row.iter().position(|v| !v.is_finite()))
+        .min()
+}

@@ -1,0 +1,2 @@
+//! The `covar` command-line program (being written).
+fn main() {}
