@@ -41,4 +41,23 @@ pub enum IntegrateError {
         /// The integrators that handle `mu != 0`.
         alternatives: &'static str,
     },
+    /// Tao's binding turns too far per sub-step for the step to resolve
+    /// it: the copies decouple (near multiples of pi they resonate).
+    #[error(
+        "{integrator}: the copies' binding turns about {angle:.3} rad per sub-step \
+         (|w| dt sqrt(2 omega (2 omega + 1/m_min)) with omega = {omega}, dt = {dt}, \
+         m_min = {min_mass}), more than pi/2; lower omega or dt"
+    )]
+    TaoRotation {
+        /// The refusing integrator.
+        integrator: &'static str,
+        /// Its binding constant.
+        omega: f64,
+        /// The step.
+        dt: f64,
+        /// The smallest particle mass.
+        min_mass: f64,
+        /// The estimated angle of one sub-step.
+        angle: f64,
+    },
 }

@@ -52,6 +52,9 @@ pub use couplings::{Couplings, Preset};
 pub use diagnostics::{Diagnostics, GershgorinReport, diagnostics, gershgorin};
 pub use error::IntegrateError;
 pub use fields::{Energy, Fields};
-pub use integrator::{ImplicitMidpoint, Integrator, Splitting, SplittingScheme, StepInfo};
+pub use integrator::{
+    CopyGap, ExtendedInvariants, GaussLegendre, ImplicitMidpoint, Integrator, Splitting,
+    SplittingScheme, StepInfo, StormerVerlet, Tao,
+};
 pub use phase::{Phase, PhaseBuf};
 pub use system::System;

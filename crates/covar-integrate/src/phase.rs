@@ -53,6 +53,19 @@ impl PhaseBuf {
         }
     }
 
+    /// The six columns, `r` then `P`.
+    pub(crate) fn columns(&self) -> impl Iterator<Item = &[f64]> {
+        self.r.iter().chain(self.p.iter()).map(Vec::as_slice)
+    }
+
+    /// The six columns, `r` then `P`, mutably.
+    pub(crate) fn columns_mut(&mut self) -> impl Iterator<Item = &mut [f64]> {
+        self.r
+            .iter_mut()
+            .chain(self.p.iter_mut())
+            .map(Vec::as_mut_slice)
+    }
+
     /// Copies `src` into `self` (same length).
     pub fn copy_from(&mut self, src: Phase<'_>) {
         for d in 0..3 {

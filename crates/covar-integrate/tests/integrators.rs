@@ -1,12 +1,17 @@
 //! Integrators tested by physics: convergence order, conservation of
-//! momentum and angular momentum, time reversibility, refusal of what they
-//! cannot do.
+//! momentum and angular momentum (and of Tao's extended invariants), time
+//! reversibility, no secular energy drift, refusal of what they cannot do.
 
 mod common;
 
 use common::{max_diff, random_system, state};
 use covar_integrate::integrator::{NAMES, by_name};
-use covar_integrate::{Fields, IntegrateError, System, diagnostics};
+use covar_integrate::{
+    Couplings, Fields, GaussLegendre, ImplicitMidpoint, IntegrateError, Integrator, StormerVerlet,
+    System, Tao, diagnostics,
+};
+use covar_store::{Particle, ParticleStore};
+use glam::DVec3;
 
 fn run(name: &str, sys: &System, dt: f64, steps: usize) -> System {
     let mut sys = sys.clone();
@@ -40,6 +45,20 @@ fn convergence_order_of_every_integrator() {
         ("yoshida6", 0.0, 16, 6.0),
         ("implicit-midpoint", 0.0, 16, 2.0),
         ("implicit-midpoint", 0.3, 16, 2.0),
+        ("stormer-verlet", 0.0, 16, 2.0),
+        ("stormer-verlet", 0.3, 16, 2.0),
+        ("gauss4", 0.0, 16, 4.0),
+        ("gauss4", 0.3, 16, 4.0),
+        // Past n0 = 16 the finest differences reach round-off (6e-14).
+        ("gauss6", 0.0, 12, 6.0),
+        ("gauss6", 0.3, 10, 6.0),
+        // Tao's error constant grows with omega h (omega = 20 fixed): the
+        // asymptotic regime of the triple jump, whose middle step is
+        // -1.70 h, starts near h = 1/128.
+        ("tao2", 0.0, 32, 2.0),
+        ("tao2", 0.3, 32, 2.0),
+        ("tao4", 0.0, 128, 4.0),
+        ("tao4", 0.3, 128, 4.0),
     ] {
         let sys = random_system(3, 5, 1.0, mu, 0.3);
         let orders = observed_orders(name, &sys, 1.0, n0);
@@ -63,6 +82,12 @@ fn momentum_and_angular_momentum_to_round_off() {
         ("pefrl", 0.0),
         ("implicit-midpoint", 0.0),
         ("implicit-midpoint", 0.3),
+        ("stormer-verlet", 0.0),
+        ("stormer-verlet", 0.3),
+        ("gauss4", 0.0),
+        ("gauss4", 0.3),
+        ("gauss6", 0.0),
+        ("gauss6", 0.3),
     ] {
         let sys = random_system(5, 40, 1.0, mu, 0.05);
         let d0 = diagnostics(&sys, &mut fields).unwrap();
@@ -93,6 +118,9 @@ fn symmetric_methods_are_time_reversible() {
         ("yoshida6", 0.0),
         ("pefrl", 0.0),
         ("implicit-midpoint", 0.3),
+        ("stormer-verlet", 0.3),
+        ("gauss4", 0.3),
+        ("gauss6", 0.3),
     ] {
         let start = random_system(9, 8, -1.0, mu, 0.1);
         let mut sys = run(name, &start, 1e-2, 100);
@@ -138,5 +166,287 @@ fn bad_time_steps_are_errors() {
             let e = by_name(name).unwrap().step(&mut sys, dt).unwrap_err();
             assert!(e.to_string().contains("time step"), "{name} dt={dt}: {e}");
         }
+    }
+}
+
+#[test]
+fn tao_is_time_reversible_on_its_doubled_state() {
+    for (make, mu) in [
+        (Tao::tao2 as fn() -> Tao, 0.0),
+        (Tao::tao2, 0.3),
+        (Tao::tao4, 0.0),
+        (Tao::tao4, 0.3),
+    ] {
+        let start = random_system(9, 8, -1.0, mu, 0.1);
+        let mut sys = start.clone();
+        let mut tao = make();
+        let name = tao.name();
+        for _ in 0..100 {
+            tao.step(&mut sys, 1e-2).unwrap();
+        }
+        // Time reversal of the doubled state: (p, y) -> (-p, -y).
+        tao.reverse_momenta(&mut sys);
+        for _ in 0..100 {
+            tao.step(&mut sys, 1e-2).unwrap();
+        }
+        tao.reverse_momenta(&mut sys);
+        let err = max_diff(&state(&sys), &state(&start));
+        // The second copy started as a copy of the state: it must return too.
+        let copy = tao.copy().unwrap();
+        let copy: Vec<f64> = copy
+            .r
+            .iter()
+            .chain(copy.p.iter())
+            .flat_map(|c| c.iter().copied())
+            .collect();
+        let copy_err = max_diff(&copy, &state(&start));
+        println!("{name} mu={mu}: reversibility error {err:.1e}, of the copy {copy_err:.1e}");
+        assert!(
+            err <= 1e-12 && copy_err <= 1e-12,
+            "{name} mu={mu}: {err:e}, {copy_err:e}"
+        );
+    }
+}
+
+#[test]
+fn tao_conserves_its_extended_invariants() {
+    let mut fields = Fields::new();
+    for (make, mu) in [
+        (Tao::tao2 as fn() -> Tao, 0.0),
+        (Tao::tao2, 0.3),
+        (Tao::tao4, 0.0),
+        (Tao::tao4, 0.3),
+    ] {
+        let start = random_system(5, 40, 1.0, mu, 0.05);
+        let d0 = diagnostics(&start, &mut fields).unwrap();
+        let mut sys = start.clone();
+        let mut tao = make();
+        let name = tao.name();
+        // Before the first step the copies coincide: 2 P and 2 L.
+        let (p0, l0) = (2.0 * d0.momentum, 2.0 * d0.angular_momentum);
+        let mut worst_gap = 0.0f64;
+        for _ in 0..50 {
+            tao.step(&mut sys, 1e-3).unwrap();
+            let gap = tao.copy_gap().unwrap();
+            worst_gap = worst_gap.max(gap.position_relative.max(gap.momentum_relative));
+        }
+        let inv = tao.extended_invariants().unwrap();
+        let copy = tao.copy().unwrap();
+        // Scales: the sums of magnitudes of what is summed, both copies.
+        let (mut p_scale, mut l_scale) = (0.0, 0.0);
+        for i in 0..sys.len() {
+            let (r, p) = (sys.particles.position(i), sys.particles.momentum(i));
+            let x = DVec3::new(copy.r[0][i], copy.r[1][i], copy.r[2][i]);
+            let y = DVec3::new(copy.p[0][i], copy.p[1][i], copy.p[2][i]);
+            p_scale += p.length() + y.length();
+            l_scale += r.cross(p).length() + x.cross(y).length();
+        }
+        let dp = (inv.momentum - p0).length() / p_scale;
+        let dl = (inv.angular_momentum - l0).length() / l_scale;
+        // One copy alone drifts with the gap: reported, not asserted. So is
+        // the gap: softening 0.05 is stiffer than omega = 20 binds.
+        let d1 = diagnostics(&sys, &mut fields).unwrap();
+        let dp1 = (d1.momentum - d0.momentum).length() / (0.5 * p_scale);
+        let dl1 = (d1.angular_momentum - d0.angular_momentum).length() / (0.5 * l_scale);
+        println!(
+            "{name} mu={mu}: |d sum(P + y)| {dp:.1e}, |d sum(r x P + x x y)| {dl:.1e} (relative); \
+             one copy: |dP| {dp1:.1e}, |dL| {dl1:.1e}; max relative copy gap {worst_gap:.1e}"
+        );
+        assert!(
+            dp <= 1e-13 && dl <= 1e-13,
+            "{name} mu={mu}: dP {dp:e}, dL {dl:e}"
+        );
+    }
+}
+
+#[test]
+fn tao_keeps_its_copies_close() {
+    // Five softened (s = 0.3) particles over 2000 steps (t = 20): the
+    // copies' gap stays of the size of the method's own error.
+    for (make, mu) in [
+        (Tao::tao2 as fn() -> Tao, 0.0),
+        (Tao::tao2, 0.3),
+        (Tao::tao4, 0.0),
+        (Tao::tao4, 0.3),
+    ] {
+        let mut sys = random_system(3, 5, 1.0, mu, 0.3);
+        let mut tao = make();
+        let name = tao.name();
+        let (mut position, mut momentum) = (0.0f64, 0.0f64);
+        for _ in 0..2000 {
+            tao.step(&mut sys, 1e-2).unwrap();
+            let gap = tao.copy_gap().unwrap();
+            position = position.max(gap.position_relative);
+            momentum = momentum.max(gap.momentum_relative);
+        }
+        println!(
+            "{name} mu={mu}: max relative copy gap |r - x| {position:.1e}, |P - y| {momentum:.1e}"
+        );
+        assert!(
+            position <= 2e-3 && momentum <= 2e-3,
+            "{name} mu={mu}: gap {position:e} {momentum:e}"
+        );
+    }
+}
+
+#[test]
+fn tao_refuses_a_step_too_long_for_its_binding() {
+    let sys = random_system(1, 4, 1.0, 0.3, 0.1);
+    let m_min = sys
+        .particles
+        .masses()
+        .iter()
+        .fold(f64::INFINITY, |a, &m| a.min(m));
+    // The largest composition weight: 1 for tao2, |1 - 2 w1| for tao4.
+    let w1 = 1.0 / (2.0 - 2f64.cbrt());
+    for (tao, w) in [(Tao::tao2(), 1.0), (Tao::tao4(), (1.0 - 2.0 * w1).abs())] {
+        let omega = tao.omega;
+        let limit =
+            std::f64::consts::FRAC_PI_2 / (w * (2.0 * omega * (2.0 * omega + 1.0 / m_min)).sqrt());
+        tao.clone().step(&mut sys.clone(), 0.99 * limit).unwrap();
+        let e = tao
+            .clone()
+            .step(&mut sys.clone(), 1.01 * limit)
+            .unwrap_err();
+        assert!(matches!(e, IntegrateError::TaoRotation { .. }), "{e}");
+        assert!(e.to_string().contains("lower omega or dt"), "{e}");
+        println!(
+            "{}: dt limit {limit:.4} (m_min = {m_min:.3}): {e}",
+            tao.name()
+        );
+        // A weaker binding allows the step.
+        tao.with_omega(1.0)
+            .step(&mut sys.clone(), 1.01 * limit)
+            .unwrap();
+    }
+}
+
+#[test]
+fn tao_restarts_its_copy_when_the_state_is_changed_outside() {
+    let mut sys = random_system(2, 6, 1.0, 0.3, 0.1);
+    let mut tao = Tao::tao2();
+    for _ in 0..10 {
+        tao.step(&mut sys, 1e-2).unwrap();
+    }
+    assert!(tao.copy_gap().unwrap().position > 0.0);
+    sys.particles.set_position(3, DVec3::new(0.1, 0.2, 0.3));
+    let mut fresh_sys = sys.clone();
+    let info = tao.step(&mut sys, 1e-2).unwrap();
+    let fresh_info = Tao::tao2().step(&mut fresh_sys, 1e-2).unwrap();
+    assert_eq!(
+        state(&sys),
+        state(&fresh_sys),
+        "restart differs from a fresh start"
+    );
+    // A fresh start pays the first phi_A evaluation: 4, then 3 per step.
+    assert_eq!(
+        (info.force_evaluations, fresh_info.force_evaluations),
+        (4, 4)
+    );
+    assert_eq!(tao.step(&mut sys, 1e-2).unwrap().force_evaluations, 3);
+}
+
+#[test]
+fn copy_gap_is_reported_through_the_trait() {
+    for name in NAMES {
+        let mut sys = random_system(1, 4, 1.0, 0.0, 0.1);
+        let mut integ = by_name(name).unwrap();
+        assert!(integ.copy_gap().is_none(), "{name} before a step");
+        integ.step(&mut sys, 1e-2).unwrap();
+        assert_eq!(
+            integ.copy_gap().is_some(),
+            name.starts_with("tao"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn implicit_methods_report_their_iteration_cap() {
+    let mut midpoint = ImplicitMidpoint::default();
+    midpoint.max_iterations = 2;
+    let mut verlet = StormerVerlet::default();
+    verlet.max_iterations = 2;
+    let mut gauss4 = GaussLegendre::gauss4();
+    gauss4.max_iterations = 2;
+    let mut gauss6 = GaussLegendre::gauss6();
+    gauss6.max_iterations = 2;
+    let mut integrators: [Box<dyn Integrator>; 4] = [
+        Box::new(midpoint),
+        Box::new(verlet),
+        Box::new(gauss4),
+        Box::new(gauss6),
+    ];
+    for integ in &mut integrators {
+        let mut sys = random_system(4, 6, 1.0, 0.3, 0.1);
+        let info = integ.step(&mut sys, 0.1).unwrap();
+        assert!(info.hit_iteration_cap, "{}: {info:?}", integ.name());
+    }
+}
+
+/// A bound pair of opposite charges (k = 1, mu = 0.3) on an eccentric,
+/// precessing orbit (separation 0.4 to 1, period about 3). With
+/// softening 0.5, `G <= 2` everywhere, so the Gershgorin condition
+/// `m_i > mu |q_i q_j| G_ij` holds at every configuration.
+fn darwin_pair() -> System {
+    let particles: ParticleStore = [
+        Particle::new(
+            DVec3::new(-0.5, 0.0, 0.0),
+            DVec3::new(0.0, -0.5, 0.1),
+            1.0,
+            1.0,
+        ),
+        Particle::new(
+            DVec3::new(0.5, 0.0, 0.0),
+            DVec3::new(0.0, 0.5, -0.1),
+            1.0,
+            -1.0,
+        ),
+    ]
+    .into_iter()
+    .collect();
+    System::new(
+        particles,
+        Couplings {
+            k: 1.0,
+            mu: 0.3,
+            softening: 0.5,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn no_secular_energy_drift_over_1e5_steps() {
+    let start = darwin_pair();
+    let mut fields = Fields::new();
+    let h0 = diagnostics(&start, &mut fields).unwrap().h();
+    for name in ["implicit-midpoint", "stormer-verlet", "gauss4", "tao2"] {
+        let mut sys = start.clone();
+        let mut integ = by_name(name).unwrap();
+        let (mut first, mut all) = (0.0f64, 0.0f64);
+        for k in 0..100_000 {
+            let info = integ.step(&mut sys, 1e-2).unwrap();
+            assert!(!info.hit_iteration_cap, "{name}: iteration cap at step {k}");
+            let e = ((diagnostics(&sys, &mut fields).unwrap().h() - h0) / h0).abs();
+            if k < 1000 {
+                first = first.max(e);
+            }
+            all = all.max(e);
+        }
+        let gap = integ
+            .copy_gap()
+            .map(|g| {
+                format!(
+                    ", final relative copy gap {:.1e}",
+                    g.position_relative.max(g.momentum_relative)
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "{name}: max |dH/H| first 1e3 steps {first:.2e}, all 1e5 steps {all:.2e}, ratio {:.3}{gap}",
+            all / first
+        );
+        assert!(all <= 2.0 * first, "{name}: {all:e} vs {first:e}");
     }
 }

@@ -49,7 +49,8 @@ impl Progress {
         Self::default()
     }
 
-    /// Adds `pairs` finished pair interactions.
+    /// Adds `pairs` finished pair interactions (a full evaluation with the
+    /// targets at the sources adds `N (N - 1)`).
     pub fn add(&self, pairs: u64) {
         self.0.fetch_add(pairs, Ordering::Relaxed);
     }

@@ -85,7 +85,7 @@ impl LaplaceSum for Naive {
                 }
             }
             if let Some(p) = &self.progress {
-                p.add(n as u64);
+                p.add((n - usize::from(exclude_self)) as u64);
             }
         }
         check_finite(problem, &out)

@@ -164,3 +164,20 @@ fn empty_and_single_point() {
         assert_eq!(grad, vec![0.0; 3]);
     }
 }
+
+#[test]
+fn progress_counts_pair_interactions() {
+    use covar_kernel::Progress;
+    // Targets at the sources: N (N - 1) pairs; separate targets: N_t N_s.
+    let case = Case::random(21, 130, 2, None, 0.0);
+    let separate = Case::random(22, 130, 2, Some(77), 0.0);
+    for b in exact_backends() {
+        let p = Progress::new();
+        let b = b.with_progress(p.clone());
+        case.eval(&b);
+        assert_eq!(p.get(), 130 * 129, "{}", b.name());
+        p.reset();
+        separate.eval(&b);
+        assert_eq!(p.get(), 130 * 77, "{}", b.name());
+    }
+}

@@ -1,2 +1,24 @@
-//! The `covar` command-line program (being written).
-fn main() {}
+//! The `covar` command-line program.
+//!
+//! Parses the command line, runs the subcommand and prints its error, if
+//! any, to stderr with a non-zero exit status. Everything else lives in the
+//! library ([`covar::cli`]) so that it can be tested.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use covar::cli::{Cli, run};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! for any Hamiltonian, symmetric, order 2; conserves the quadratic
 //! invariants (total momentum and angular momentum) exactly.
 
-use super::{Integrator, StepInfo, check_dt};
+use super::{Integrator, StepInfo, check_dt, write_state};
 use crate::error::IntegrateError;
 use crate::fields::Fields;
 use crate::phase::PhaseBuf;
@@ -64,8 +64,10 @@ impl Integrator for ImplicitMidpoint {
         match &self.last_increment {
             Some((h_prev, inc)) if inc.len() == n => {
                 let s = dt / h_prev;
-                for (z1, (z0, inc)) in
-                    columns_mut(&mut self.z1).zip(columns(&self.z0).zip(columns(inc)))
+                for (z1, (z0, inc)) in self
+                    .z1
+                    .columns_mut()
+                    .zip(self.z0.columns().zip(inc.columns()))
                 {
                     for ((a, &b), &c) in z1.iter_mut().zip(z0).zip(inc) {
                         *a = b + s * c;
@@ -78,8 +80,10 @@ impl Integrator for ImplicitMidpoint {
         let mut info = StepInfo::default();
         let mut last_change = f64::INFINITY;
         loop {
-            for (mid, (z0, z1)) in
-                columns_mut(&mut self.mid).zip(columns(&self.z0).zip(columns(&self.z1)))
+            for (mid, (z0, z1)) in self
+                .mid
+                .columns_mut()
+                .zip(self.z0.columns().zip(self.z1.columns()))
             {
                 for ((a, &b), &c) in mid.iter_mut().zip(z0).zip(z1) {
                     *a = 0.5 * (b + c);
@@ -97,8 +101,10 @@ impl Integrator for ImplicitMidpoint {
             info.force_evaluations += 1;
             info.iterations += 1;
             let mut change = 0.0f64;
-            for (z1, (z0, f)) in
-                columns_mut(&mut self.z1).zip(columns(&self.z0).zip(columns(&self.rate)))
+            for (z1, (z0, f)) in self
+                .z1
+                .columns_mut()
+                .zip(self.z0.columns().zip(self.rate.columns()))
             {
                 for ((a, &b), &f) in z1.iter_mut().zip(z0).zip(f) {
                     let new = b + dt * f;
@@ -122,37 +128,17 @@ impl Integrator for ImplicitMidpoint {
             .map(|(_, b)| b)
             .unwrap_or_default();
         inc.resize(n);
-        for (dst, (z1, z0)) in columns_mut(&mut inc).zip(columns(&self.z1).zip(columns(&self.z0))) {
+        for (dst, (z1, z0)) in inc
+            .columns_mut()
+            .zip(self.z1.columns().zip(self.z0.columns()))
+        {
             for ((a, &b), &c) in dst.iter_mut().zip(z1).zip(z0) {
                 *a = b - c;
             }
         }
         self.last_increment = Some((dt, inc));
-        let cols = system.particles.columns_mut();
-        for (dst, src) in [
-            &mut *cols.x,
-            &mut *cols.y,
-            &mut *cols.z,
-            &mut *cols.px,
-            &mut *cols.py,
-            &mut *cols.pz,
-        ]
-        .into_iter()
-        .zip(columns(&self.z1))
-        {
-            dst.copy_from_slice(src);
-        }
+        write_state(system, &self.z1);
         system.time += dt;
         Ok(info)
     }
-}
-
-/// The six columns of a phase buffer, r then p.
-fn columns(b: &PhaseBuf) -> impl Iterator<Item = &[f64]> {
-    b.r.iter().chain(b.p.iter()).map(Vec::as_slice)
-}
-
-/// The six columns of a phase buffer, mutably.
-fn columns_mut(b: &mut PhaseBuf) -> impl Iterator<Item = &mut [f64]> {
-    b.r.iter_mut().chain(b.p.iter_mut()).map(Vec::as_mut_slice)
 }

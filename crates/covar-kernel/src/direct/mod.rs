@@ -82,6 +82,20 @@ impl Isa {
     }
 }
 
+impl std::str::FromStr for Isa {
+    type Err = String;
+
+    /// Parses the [`Display`](fmt::Display) names: `scalar`, `avx2`, `avx512`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Isa::Scalar, Isa::Avx2, Isa::Avx512]
+            .into_iter()
+            .find(|isa| isa.to_string() == s)
+            .ok_or_else(|| {
+                format!("unknown instruction set `{s}` (expected scalar, avx2 or avx512)")
+            })
+    }
+}
+
 impl fmt::Display for Isa {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -158,7 +172,8 @@ impl Direct {
 
     fn run_blocks(&self, job: &Job<'_>) {
         let n_blocks = job.n_targets().div_ceil(BLOCK);
-        let n = job.n_sources() as u64;
+        // Pair interactions per target: the self pair does not count.
+        let n = job.n_sources() as u64 - u64::from(job.targets_are_sources);
         let nt = job.n_targets();
         (0..n_blocks).into_par_iter().for_each(|b| {
             // SAFETY: every block index is visited exactly once, so no two

@@ -1,0 +1,273 @@
+//! `covar fields`: potentials and gradients of a generated system, timed.
+//!
+//! Builds a system ([`SystemSpec`]), forms its `nd` source channels
+//! ([`channels`]), evaluates the Laplace sums at the particles themselves
+//! (targets = sources, self term excluded) `warmup` times untimed and `reps`
+//! times timed on a pool of `threads` threads, and reports the median time,
+//! the rate in pair interactions per second (`N (N - 1)` per evaluation,
+//! whatever `nd`) and [`Checks`].
+
+mod checks;
+mod report;
+
+use std::time::Instant;
+
+use clap::Args;
+use covar_kernel::{Backend, Direct, Isa, LaplaceSum, Outputs, Points, Problem, Progress};
+
+pub use checks::Checks;
+pub use report::FieldsReport;
+
+use super::system::{Charges, Ic, SystemSpec, channels};
+use super::{CliError, args, progress};
+
+/// Arguments of `covar fields`.
+#[derive(Clone, Debug, Args)]
+pub struct FieldsArgs {
+    /// Initial conditions.
+    #[arg(long, value_enum, default_value_t = Ic::Plummer)]
+    pub ic: Ic,
+
+    /// Number of particles [default: 20000; 2 for kepler, which needs exactly 2].
+    #[arg(long, value_parser = args::positive)]
+    pub n: Option<usize>,
+
+    /// Seed of every random choice (positions, charges, velocities).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Charges [default: mass for plummer and kepler, neutral for cube and lattice].
+    #[arg(long, value_enum)]
+    pub charges: Option<Charges>,
+
+    /// Softening length s >= 0 (0 is the exact 1/r kernel).
+    #[arg(long, default_value_t = 0.0, value_parser = args::softening)]
+    pub softening: f64,
+
+    /// Backend: naive (the textbook double loop, one thread) or direct (SIMD, all pool threads).
+    #[arg(long, default_value = "direct", value_name = "naive|direct")]
+    pub backend: Backend,
+
+    /// Instruction set of the direct backend [default: the fastest this CPU has].
+    #[arg(long, value_name = "scalar|avx2|avx512")]
+    pub isa: Option<Isa>,
+
+    /// Source channels: 1 (the charge q) or 4 (q and q u_x, q u_y, q u_z with u = P/m).
+    #[arg(long, default_value_t = 1, value_parser = args::nd)]
+    pub nd: usize,
+
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = args::positive)]
+    pub threads: Option<usize>,
+
+    /// Timed evaluations; the report gives the median.
+    #[arg(long, default_value_t = 1, value_parser = args::positive)]
+    pub reps: usize,
+
+    /// Untimed evaluations before the timed ones (to warm caches and threads).
+    #[arg(long, default_value_t = 0)]
+    pub warmup: usize,
+
+    /// Print the report as one JSON object on stdout (and no progress bar).
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl FieldsArgs {
+    /// The system these arguments describe, defaults filled in.
+    pub fn system(&self) -> SystemSpec {
+        SystemSpec {
+            ic: self.ic,
+            n: self.n.unwrap_or(self.ic.default_n()),
+            seed: self.seed,
+            charges: self.charges.unwrap_or(self.ic.default_charges()),
+        }
+    }
+
+    /// Threads to use: `--threads`, or every core the OS gives us.
+    pub fn thread_count(&self) -> usize {
+        self.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(1)
+        })
+    }
+
+    /// The backend, with `--isa` applied.
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::InvalidArgument`] if `--isa` is given for the naive
+    /// backend or names an instruction set this CPU lacks.
+    pub fn backend(&self) -> Result<Backend, CliError> {
+        match (&self.backend, self.isa) {
+            (backend, None) => Ok(backend.clone()),
+            (Backend::Direct(_), Some(isa)) => Direct::with_isa(isa)
+                .map(Backend::Direct)
+                .ok_or_else(|| CliError::InvalidArgument {
+                    flag: "isa",
+                    reason: format!(
+                        "this CPU cannot run {isa} (available: {})",
+                        Isa::available()
+                            .iter()
+                            .map(Isa::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }),
+            (other, Some(_)) => Err(CliError::InvalidArgument {
+                flag: "isa",
+                reason: format!(
+                    "only the direct backend has instruction sets, not {}",
+                    other.name()
+                ),
+            }),
+        }
+    }
+}
+
+/// Runs `covar fields`: builds the system, evaluates it `reps` times and
+/// returns the report. With `show_progress`, a progress bar is drawn on
+/// stderr if the evaluations take longer than about a second.
+///
+/// # Errors
+///
+/// Invalid arguments, store and kernel errors (naming the particle and
+/// field), or a thread pool that cannot start.
+///
+/// # Examples
+///
+/// ```
+/// use clap::Parser;
+/// use covar::cli::{Cli, Command, run_fields};
+///
+/// let cli = Cli::parse_from(["covar", "fields", "--ic", "cube", "--n", "300", "--nd", "4"]);
+/// let Command::Fields(args) = &cli.command;
+/// let report = run_fields(args, false)?;
+/// assert_eq!(report.pairs, 300 * 299);
+/// assert!(report.checks.third_law_residual < 1e-13);
+/// # Ok::<(), covar::cli::CliError>(())
+/// ```
+pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport, CliError> {
+    let spec = args.system();
+    let backend = args.backend()?;
+    check_memory(spec.n, args.nd, available_memory())?;
+    let threads = args.thread_count();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| CliError::ThreadPool {
+            threads,
+            message: e.to_string(),
+        })?;
+    pool.install(|| {
+        let store = spec.build()?;
+        let (n, nd) = (store.len(), args.nd);
+        let channels = channels(&store, nd);
+        let problem = Problem::at_sources(
+            Points::new(store.x(), store.y(), store.z()),
+            &channels,
+            nd,
+            args.softening,
+        );
+        let isa = match &backend {
+            Backend::Direct(d) => Some(d.isa().to_string()),
+            Backend::Naive(_) => None,
+        };
+        let counter = Progress::new();
+        let backend = backend.with_progress(counter.clone());
+        let pairs = (n as u64).saturating_mul(n as u64 - 1);
+        let mut potential = vec![0.0; nd * n];
+        let mut gradient = vec![0.0; 3 * nd * n];
+        let mut seconds = Vec::with_capacity(args.reps);
+        let runs = args.warmup.saturating_add(args.reps);
+        let total = pairs.saturating_mul(runs as u64);
+        progress::with_progress_bar(&counter, total, show_progress, || {
+            for run in 0..runs {
+                let start = Instant::now();
+                backend.evaluate(
+                    &problem,
+                    Outputs::with_gradient(&mut potential, &mut gradient),
+                )?;
+                if run >= args.warmup {
+                    seconds.push(start.elapsed().as_secs_f64());
+                }
+            }
+            Ok::<(), CliError>(())
+        })?;
+        seconds.sort_by(f64::total_cmp);
+        let median = seconds[seconds.len() / 2];
+        let checks = Checks::compute(store.charges(), &potential, &gradient);
+        Ok(FieldsReport {
+            ic: spec.ic,
+            charges: spec.charges,
+            n,
+            seed: spec.seed,
+            softening: args.softening,
+            nd,
+            backend: backend.name(),
+            isa,
+            threads,
+            reps: args.reps,
+            warmup: args.warmup,
+            pairs,
+            seconds: median,
+            seconds_min: seconds[0],
+            pairs_per_second: if median > 0.0 {
+                pairs as f64 / median
+            } else {
+                0.0
+            },
+            potential_sum: checks.potential_sums[0],
+            checks,
+        })
+    })
+}
+
+/// Bytes per particle, roughly: the store's nine columns, the generators'
+/// temporaries, the channels, and the potential and gradient outputs.
+fn bytes_per_particle(nd: usize) -> u64 {
+    (9 * 8 + 6 * 8 + 8 * nd + 4 * 8 * nd) as u64
+}
+
+/// Refuses sizes that cannot fit in `available` bytes (when known), so that
+/// a typo in `--n` is an error rather than an out-of-memory abort.
+fn check_memory(n: usize, nd: usize, available: Option<u64>) -> Result<(), CliError> {
+    let needed = (n as u64).saturating_mul(bytes_per_particle(nd));
+    match available {
+        Some(avail) if needed > avail => Err(CliError::InvalidArgument {
+            flag: "n",
+            reason: format!(
+                "{n} particles with nd = {nd} need about {:.1} GiB of memory, \
+                 but only {:.1} GiB is available",
+                needed as f64 / GIB,
+                avail as f64 / GIB
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+const GIB: f64 = (1u64 << 30) as f64;
+
+/// Memory available to new allocations (Linux `MemAvailable`), if known.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_check_names_the_size() {
+        assert!(check_memory(1000, 4, Some(1 << 30)).is_ok());
+        assert!(check_memory(usize::MAX, 4, None).is_ok()); // unknown: no check
+        let e = check_memory(1 << 40, 4, Some(1 << 30)).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("--n") && msg.contains("GiB"), "{msg}");
+    }
+}

@@ -1,0 +1,105 @@
+//! The report of `covar fields`: one struct, printed for humans or as JSON.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::checks::Checks;
+use crate::cli::system::{Charges, Ic};
+
+/// What `covar fields` measured. Serialized as one flat JSON object (numbers
+/// as numbers; `isa` is `null` for backends without one).
+#[derive(Clone, Debug, Serialize)]
+pub struct FieldsReport {
+    /// Initial conditions.
+    pub ic: Ic,
+    /// Charge assignment.
+    pub charges: Charges,
+    /// Number of particles.
+    pub n: usize,
+    /// Seed of the initial conditions.
+    pub seed: u64,
+    /// Softening length.
+    pub softening: f64,
+    /// Number of source channels (1 or 4).
+    pub nd: usize,
+    /// Backend name.
+    pub backend: &'static str,
+    /// Instruction set of the direct backend (`None` for naive).
+    pub isa: Option<String>,
+    /// Threads in the pool the evaluation ran on (naive uses one of them).
+    pub threads: usize,
+    /// Timed evaluations.
+    pub reps: usize,
+    /// Untimed evaluations before them.
+    pub warmup: usize,
+    /// Pair interactions per evaluation, `N (N - 1)`.
+    pub pairs: u64,
+    /// Median wall time of one evaluation, in seconds.
+    pub seconds: f64,
+    /// Shortest wall time of one evaluation, in seconds.
+    pub seconds_min: f64,
+    /// `pairs / seconds` (0 when there are no pairs).
+    pub pairs_per_second: f64,
+    /// `sum_i phi_i` of the charge channel (the first of `potential_sums`).
+    pub potential_sum: f64,
+    /// The checksums.
+    #[serde(flatten)]
+    pub checks: Checks,
+}
+
+impl fmt::Display for FieldsReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let channels = if self.nd == 1 {
+            "q"
+        } else {
+            "q, q u_x, q u_y, q u_z"
+        };
+        let backend = match &self.isa {
+            Some(isa) => format!("{} ({isa})", self.backend),
+            None => self.backend.to_string(),
+        };
+        let timing = if self.reps == 1 {
+            "one evaluation".to_string()
+        } else {
+            format!("median of {}, fastest {:.6} s", self.reps, self.seconds_min)
+        };
+        writeln!(
+            f,
+            "covar fields: {} particles ({}, charges {}, seed {}, softening {})",
+            self.n,
+            self.ic.name(),
+            self.charges.name(),
+            self.seed,
+            self.softening
+        )?;
+        let threads = match (self.isa.is_some(), self.threads) {
+            (true, 1) => "1 thread".to_string(),
+            (true, t) => format!("{t} threads"),
+            (false, t) => format!("single-threaded (pool of {t})"),
+        };
+        writeln!(f, "  backend    {backend}, {threads}")?;
+        writeln!(
+            f,
+            "  channels   nd = {} ({channels}), potential + gradient",
+            self.nd
+        )?;
+        writeln!(f, "  time       {:.6} s ({timing})", self.seconds)?;
+        writeln!(
+            f,
+            "  rate       {:.3e} pair interactions/s ({:.4e} pairs per evaluation)",
+            self.pairs_per_second, self.pairs as f64
+        )?;
+        writeln!(f, "  sum phi    {:.15e}", self.potential_sum)?;
+        writeln!(
+            f,
+            "  energy     {:.15e}  (sum_(i<j) q_i q_j G_ij)",
+            self.checks.energy
+        )?;
+        writeln!(
+            f,
+            "  3rd law    {:.3e}  (|sum q E| / sum |q E|)",
+            self.checks.third_law_residual
+        )
+    }
+}

@@ -1,0 +1,66 @@
+//! The `covar` command-line program, as library functions.
+//!
+//! [`Cli`] is the parsed command line (clap derive); [`run`] executes it.
+//! Each subcommand is a module: its arguments, a function that does the work
+//! and returns a report, and the report's human and JSON forms.
+//!
+//! Errors are [`CliError`]s: the message names the bad flag, particle or
+//! field, and the binary exits with status 1 (2 for command-line syntax,
+//! which clap reports before anything runs).
+
+mod args;
+mod error;
+pub mod fields;
+mod progress;
+pub mod system;
+
+use std::io::{IsTerminal, Write};
+
+use clap::{Parser, Subcommand};
+
+pub use error::CliError;
+pub use fields::{FieldsArgs, FieldsReport, run_fields};
+pub use progress::with_progress_bar;
+
+/// covar: a parallel N-body engine for Coulomb, gravitational and
+/// covariance (Darwin-type) systems.
+#[derive(Debug, Parser)]
+#[command(name = "covar", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate potentials and gradients of a generated system once or more,
+    /// and report the time, the pair-interaction rate and checksums.
+    #[command(allow_negative_numbers = true)]
+    Fields(FieldsArgs),
+}
+
+/// Runs a parsed command line, writing its report to stdout (and, on a
+/// terminal, a progress bar to stderr).
+///
+/// # Errors
+///
+/// Any [`CliError`] of the subcommand, or an I/O error writing to stdout.
+pub fn run(cli: &Cli) -> Result<(), CliError> {
+    match &cli.command {
+        Command::Fields(args) => {
+            let show_progress = !args.json && std::io::stderr().is_terminal();
+            let report = run_fields(args, show_progress)?;
+            let mut out = std::io::stdout().lock();
+            if args.json {
+                serde_json::to_writer(&mut out, &report).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{report}")?;
+            }
+            out.flush()?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! A progress bar for long evaluations, fed by the kernel's pair counter.
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use covar_kernel::Progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+/// How long the work must run before the bar appears.
+const DELAY: Duration = Duration::from_secs(1);
+
+/// How often the counter is polled.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Runs `work` while a helper thread watches `counter` (pair interactions
+/// finished, out of `total`). If `enabled` and the work is still running
+/// after about a second, a bar with pairs done / total, rate and ETA is drawn
+/// on stderr; it is cleared when the work ends. Without `enabled` this is
+/// just `work()`.
+///
+/// The caller decides `enabled`: only when stderr is a terminal and stdout
+/// is not reserved for machine-readable output.
+pub fn with_progress_bar<T>(
+    counter: &Progress,
+    total: u64,
+    enabled: bool,
+    work: impl FnOnce() -> T,
+) -> T {
+    if !enabled || total == 0 {
+        return work();
+    }
+    let (done, finished) = mpsc::channel::<()>();
+    thread::scope(|s| {
+        s.spawn(move || watch(counter, total, &finished));
+        let out = work();
+        drop(done); // wakes the watcher, which clears the bar
+        out
+    })
+}
+
+/// The watcher: waits out the delay, then draws until `finished` hangs up.
+fn watch(counter: &Progress, total: u64, finished: &mpsc::Receiver<()>) {
+    let start = Instant::now();
+    match finished.recv_timeout(DELAY) {
+        Err(RecvTimeoutError::Timeout) => {}
+        _ => return,
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        .with_style(style(start))
+        .with_elapsed(start.elapsed());
+    loop {
+        bar.set_position(counter.get().min(total));
+        match finished.recv_timeout(POLL) {
+            Err(RecvTimeoutError::Timeout) => {}
+            _ => break,
+        }
+    }
+    bar.finish_and_clear();
+}
+
+/// `[elapsed] bar done/total pairs  rate  ETA`, with the rate averaged
+/// since `start` (indicatif's own estimate would miss the first second).
+fn style(start: Instant) -> ProgressStyle {
+    let rate = move |s: &ProgressState| s.pos() as f64 / start.elapsed().as_secs_f64().max(1e-9);
+    ProgressStyle::with_template(
+        "[{elapsed_precise}] {wide_bar} {human_pos}/{human_len} pairs  {rate}  ETA {remaining}",
+    )
+    .expect("the template is valid")
+    .with_key(
+        "rate",
+        move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.2e} pairs/s", rate(s));
+        },
+    )
+    .with_key(
+        "remaining",
+        move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let r = rate(s);
+            let left = s.len().unwrap_or(0).saturating_sub(s.pos()) as f64;
+            let _ = if r > 0.0 {
+                write!(w, "{:.0} s", (left / r).ceil())
+            } else {
+                write!(w, "?")
+            };
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disabled_or_empty_just_runs_the_work() {
+        let p = Progress::new();
+        assert_eq!(with_progress_bar(&p, 10, false, || 3), 3);
+        assert_eq!(with_progress_bar(&p, 0, true, || 4), 4);
+    }
+
+    #[test]
+    fn enabled_returns_the_work_result() {
+        // Quick work: the watcher leaves before drawing anything.
+        let p = Progress::new();
+        let out = with_progress_bar(&p, 10, true, || {
+            p.add(10);
+            "done"
+        });
+        assert_eq!(out, "done");
+    }
+}
