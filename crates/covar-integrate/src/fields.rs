@@ -41,6 +41,7 @@ impl Energy {
 /// only the charge channel is summed (a quarter of the work).
 #[derive(Clone, Debug, Default)]
 pub struct Fields {
+    kernel_time: std::time::Duration,
     n: usize,
     nd: usize,
     channels: Vec<f64>,
@@ -94,11 +95,20 @@ impl Fields {
             nd,
             couplings.softening,
         );
-        backend.evaluate(
+        let start = std::time::Instant::now();
+        let result = backend.evaluate(
             &problem,
             Outputs::with_gradient(&mut self.pot, &mut self.grad),
-        )?;
+        );
+        self.kernel_time += start.elapsed();
+        result?;
         Ok(())
+    }
+
+    /// Total wall time spent in the backend's Laplace sums by
+    /// [`compute`](Self::compute) since these buffers were created.
+    pub fn kernel_time(&self) -> std::time::Duration {
+        self.kernel_time
     }
 
     /// `phi_i = sum_{j != i} q_j G_ij`.

@@ -163,6 +163,10 @@ fn lagrange_integrals(nodes: &[f64], t: f64) -> [f64; MAX_STAGES] {
 }
 
 impl Integrator for GaussLegendre {
+    fn kernel_time(&self) -> std::time::Duration {
+        self.fields.kernel_time()
+    }
+
     fn name(&self) -> &'static str {
         if self.s == 2 { "gauss4" } else { "gauss6" }
     }

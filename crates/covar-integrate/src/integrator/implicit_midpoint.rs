@@ -45,6 +45,10 @@ impl Default for ImplicitMidpoint {
 }
 
 impl Integrator for ImplicitMidpoint {
+    fn kernel_time(&self) -> std::time::Duration {
+        self.fields.kernel_time()
+    }
+
     fn name(&self) -> &'static str {
         "implicit-midpoint"
     }

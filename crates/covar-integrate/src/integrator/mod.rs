@@ -80,6 +80,10 @@ pub trait Integrator {
     /// A non-positive or non-finite `dt`, a coupling the method cannot
     /// handle, or any error of the force evaluation.
     fn step(&mut self, system: &mut System, dt: f64) -> Result<StepInfo, IntegrateError>;
+    /// Total wall time this integrator has spent in Laplace sums (the
+    /// kernel), over all its steps; the rest of a step's time is the
+    /// integrator's own overhead.
+    fn kernel_time(&self) -> std::time::Duration;
     /// For methods that integrate a copy of phase space beside the
     /// system's state (Tao's), how far the two copies are apart after the
     /// last step; `None` for every other method and before the first step.

@@ -164,6 +164,10 @@ impl Splitting {
 }
 
 impl Integrator for Splitting {
+    fn kernel_time(&self) -> std::time::Duration {
+        self.fields.kernel_time()
+    }
+
     fn name(&self) -> &'static str {
         self.scheme.name()
     }

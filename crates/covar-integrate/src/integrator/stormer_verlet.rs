@@ -96,6 +96,10 @@ impl Default for StormerVerlet {
 }
 
 impl Integrator for StormerVerlet {
+    fn kernel_time(&self) -> std::time::Duration {
+        self.fields.kernel_time()
+    }
+
     fn name(&self) -> &'static str {
         "stormer-verlet"
     }

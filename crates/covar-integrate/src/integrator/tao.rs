@@ -331,6 +331,10 @@ fn axpy(dst: &mut [Vec<f64>; 3], d: f64, src: &[Vec<f64>; 3]) {
 }
 
 impl Integrator for Tao {
+    fn kernel_time(&self) -> std::time::Duration {
+        self.fields.kernel_time()
+    }
+
     fn name(&self) -> &'static str {
         if self.order == 2 { "tao2" } else { "tao4" }
     }
