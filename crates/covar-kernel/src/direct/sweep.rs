@@ -28,6 +28,21 @@ impl<const ND: usize> Run<'_, ND> {
     }
 }
 
+/// `r_j - t` for every lane.
+#[inline(always)]
+fn separation<S: Simd, const ND: usize>(
+    s: S,
+    t: &[S::V; 3],
+    run: &Run<'_, ND>,
+    j: usize,
+) -> [S::V; 3] {
+    [
+        s.sub(s.splat(run.x[j]), t[0]),
+        s.sub(s.splat(run.y[j]), t[1]),
+        s.sub(s.splat(run.z[j]), t[2]),
+    ]
+}
+
 /// Separation `r_j - t` (so that `grad Phi = +sum_j s_j d G^3` needs no
 /// negation) and `G = 1/sqrt(|d|^2 + s^2)` of source `j` for every lane.
 #[inline(always)]
@@ -119,19 +134,46 @@ pub(crate) fn sweep<S: Simd, const ND: usize, const GRAD: bool>(
     let ch: [&[f64]; ND] = std::array::from_fn(|c| &run.ch[c][..n]);
     let run = Run { x: run.x, y, z, ch };
     // Software pipelining: the geometry (separation and 1/r, a long chain of
-    // dependent operations) of source j + 1 is issued before the channel
+    // dependent operations) of source j + 2 is issued before the channel
     // sums of source j, so the scheduler never fills up with operations
-    // waiting on the 1/r chain.
+    // waiting on the 1/r chain. The loop then runs at the throughput of the
+    // two vector arithmetic ports.
     if n == 0 {
         return;
     }
-    let mut next = geometry(s, t, soft2, &run, 0);
-    for j in 0..n - 1 {
-        let (d, inv) = next;
-        next = geometry(s, t, soft2, &run, j + 1);
-        accumulate::<S, ND, GRAD>(s, d, inv, &run, j, acc);
+    if n < 2 {
+        for j in 0..n {
+            let (d, inv) = geometry(s, t, soft2, &run, j);
+            accumulate::<S, ND, GRAD>(s, d, inv, &run, j, acc);
+        }
+        return;
     }
-    accumulate::<S, ND, GRAD>(s, next.0, next.1, &run, n - 1, acc);
+    if GRAD && ND >= 4 {
+        // Many accumulators leave no registers to carry separations two
+        // iterations: carry 1/r only and recompute r_j - t (3 subtractions
+        // are cheaper than the spills).
+        let mut inv0 = geometry(s, t, soft2, &run, 0).1;
+        let mut inv1 = geometry(s, t, soft2, &run, 1).1;
+        for j in 0..n - 2 {
+            let cur = inv0;
+            inv0 = inv1;
+            inv1 = geometry(s, t, soft2, &run, j + 2).1;
+            accumulate::<S, ND, GRAD>(s, separation(s, t, &run, j), cur, &run, j, acc);
+        }
+        accumulate::<S, ND, GRAD>(s, separation(s, t, &run, n - 2), inv0, &run, n - 2, acc);
+        accumulate::<S, ND, GRAD>(s, separation(s, t, &run, n - 1), inv1, &run, n - 1, acc);
+    } else {
+        let mut g0 = geometry(s, t, soft2, &run, 0);
+        let mut g1 = geometry(s, t, soft2, &run, 1);
+        for j in 0..n - 2 {
+            let cur = g0;
+            g0 = g1;
+            g1 = geometry(s, t, soft2, &run, j + 2);
+            accumulate::<S, ND, GRAD>(s, cur.0, cur.1, &run, j, acc);
+        }
+        accumulate::<S, ND, GRAD>(s, g0.0, g0.1, &run, n - 2, acc);
+        accumulate::<S, ND, GRAD>(s, g1.0, g1.1, &run, n - 1, acc);
+    }
 }
 
 /// Sources of `run` are the targets in lanes `first_lane, first_lane + 1, ...`:
