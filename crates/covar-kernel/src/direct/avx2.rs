@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::block::{Job, compute_block};
+use super::block::{BlockSink, Job, SourceSet, TargetBlock, block_sums, compute_block};
 use super::simd::Simd;
 
 /// Token proving the CPU has AVX2 and FMA.
@@ -27,6 +27,24 @@ impl Avx2 {
     pub(crate) unsafe fn block(self, job: &Job<'_>, block: usize) {
         // SAFETY: forwarded from this function's contract.
         unsafe { compute_block(self, job, block) }
+    }
+
+    /// Near-field sums of one target block over source ranges, compiled
+    /// with avx2,fma enabled.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support avx2,fma (guaranteed by the token).
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) unsafe fn near(
+        self,
+        targets: &TargetBlock,
+        sources: &SourceSet<'_>,
+        ranges: &[(usize, usize)],
+        grad: bool,
+        sink: &mut dyn BlockSink,
+    ) {
+        block_sums(self, targets, sources, ranges, grad, sink)
     }
 }
 

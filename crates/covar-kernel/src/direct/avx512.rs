@@ -2,7 +2,7 @@
 
 use std::arch::x86_64::*;
 
-use super::block::{Job, compute_block};
+use super::block::{BlockSink, Job, SourceSet, TargetBlock, block_sums, compute_block};
 use super::simd::Simd;
 
 /// Token proving the CPU has AVX-512F (and FMA).
@@ -25,6 +25,24 @@ impl Avx512 {
     pub(crate) unsafe fn block(self, job: &Job<'_>, block: usize) {
         // SAFETY: forwarded from this function's contract.
         unsafe { compute_block(self, job, block) }
+    }
+
+    /// Near-field sums of one target block over source ranges, compiled
+    /// with avx512f,fma enabled.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support avx512f,fma (guaranteed by the token).
+    #[target_feature(enable = "avx512f,fma")]
+    pub(crate) unsafe fn near(
+        self,
+        targets: &TargetBlock,
+        sources: &SourceSet<'_>,
+        ranges: &[(usize, usize)],
+        grad: bool,
+        sink: &mut dyn BlockSink,
+    ) {
+        block_sums(self, targets, sources, ranges, grad, sink)
     }
 }
 
