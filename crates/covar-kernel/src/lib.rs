@@ -62,6 +62,7 @@
 mod backend;
 pub mod direct;
 mod error;
+pub mod fast;
 mod naive;
 pub mod physics;
 mod problem;

@@ -1,0 +1,93 @@
+//! Real regular and irregular solid harmonics of a vector.
+
+use super::n_coefficients;
+use super::tables::{MAX_DEGREE, tables};
+
+/// The real regular solid harmonics `R_{n,k}(v)`, `n <= p`, into
+/// `out[..(p+1)^2]` in coefficient order (see the module documentation:
+/// `C_n^m` at `n^2 + n + m`, `S_n^m` at `n^2 + n - m`).
+///
+/// Schmidt semi-normalized: `sum_k R_{n,k}(v)^2 = |v|^(2n)`, so every value is
+/// at most `|v|^n` in size; `R_{0,0} = 1` and `(C_1^1, S_1^1, C_1^0) = (x, y, z)`.
+/// Computed by the three-term recurrence in `n` at fixed `m`, `O(p^2)`.
+///
+/// # Panics
+///
+/// If `out` is shorter than `(p+1)^2` or `p > 2 MAX_ORDER + 2`.
+///
+/// # Examples
+///
+/// ```
+/// use covar_kernel::fast::expansion::{index, regular};
+/// let mut r = [0.0; 9];
+/// regular(2, [1.0, 2.0, 3.0], &mut r);
+/// assert_eq!(r[index(1, 1)], 1.0);
+/// assert_eq!(r[index(1, -1)], 2.0);
+/// assert_eq!(r[index(1, 0)], 3.0);
+/// // C_2^0 = (3 z^2 - r^2) / 2
+/// assert!((r[index(2, 0)] - (27.0 - 14.0) / 2.0).abs() < 1e-14);
+/// ```
+pub fn regular(p: usize, v: [f64; 3], out: &mut [f64]) {
+    assert!(p <= MAX_DEGREE, "degree {p} above the tables' {MAX_DEGREE}");
+    let out = &mut out[..n_coefficients(p)];
+    let t = tables();
+    let [x, y, z] = v;
+    let r2 = x * x + y * y + z * z;
+    // Complex Schmidt diagonal Y_m^m r^m, times sqrt2 for m > 0.
+    let (mut dr, mut di) = (1.0, 0.0);
+    for m in 0..=p {
+        if m > 0 {
+            // sqrt((2m-1)/(2m)), times sqrt2 once (at m = 1, where the product is 1).
+            let f = if m == 1 { 1.0 } else { t.diag[m] };
+            (dr, di) = (f * (dr * x - di * y), f * (dr * y + di * x));
+        }
+        let mm = m * m + m;
+        out[mm + m] = dr;
+        if m > 0 {
+            out[mm - m] = di;
+        }
+        let (mut c2, mut c1) = (0.0, dr);
+        let (mut s2, mut s1) = (0.0, di);
+        for n in m + 1..=p {
+            let nn = n * n + n;
+            let (f1, f2) = (t.rec1[nn + m] * z, t.rec2[nn + m] * r2);
+            let c = f1 * c1 - f2 * c2;
+            out[nn + m] = c;
+            (c2, c1) = (c1, c);
+            if m > 0 {
+                let s = f1 * s1 - f2 * s2;
+                out[nn - m] = s;
+                (s2, s1) = (s1, s);
+            }
+        }
+    }
+}
+
+/// The real irregular solid harmonics `I_{n,k}(v) = R_{n,k}(v) / |v|^(2n+1)`,
+/// `n <= p`, into `out[..(p+1)^2]`, computed as `R(v / |v|^2) / |v|`.
+///
+/// Every value is at most `|v|^-(n+1)` in size.
+///
+/// # Panics
+///
+/// As [`regular`]; `v` must not be zero (debug builds check it).
+///
+/// # Examples
+///
+/// ```
+/// use covar_kernel::fast::expansion::{index, irregular};
+/// let mut i = [0.0; 4];
+/// irregular(1, [0.0, 0.0, 2.0], &mut i);
+/// assert_eq!(i[index(0, 0)], 0.5); // 1 / r
+/// assert_eq!(i[index(1, 0)], 0.25); // z / r^3
+/// ```
+pub fn irregular(p: usize, v: [f64; 3], out: &mut [f64]) {
+    let r2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+    debug_assert!(r2 > 0.0, "irregular harmonics at the origin");
+    let inv2 = 1.0 / r2;
+    regular(p, [v[0] * inv2, v[1] * inv2, v[2] * inv2], out);
+    let inv = inv2.sqrt();
+    for o in &mut out[..n_coefficients(p)] {
+        *o *= inv;
+    }
+}
