@@ -20,8 +20,11 @@
 
 #![forbid(unsafe_code)]
 
+use covar::integrate::integrator::NON_SEPARABLE;
+use covar::integrate::{Couplings, IntegrateError, Preset, System};
 use covar::kernel::physics::Particles;
-use covar::{Points, Problem, SeededRng};
+use covar::store::ic::Plummer;
+use covar::{DVec3, Particle, ParticleStore, Points, Problem, SeededRng};
 
 /// Particle counts of the benchmark groups.
 pub const SIZES: [usize; 3] = [1024, 4096, 16384];
@@ -112,6 +115,68 @@ pub fn block(n: usize, b: usize, seed: u64) -> Vec<f64> {
     (0..n * b).map(|_| rng.uniform(-1.0, 1.0)).collect()
 }
 
+/// Magnetic coupling of the systems the non-separable integrators are
+/// benchmarked on.
+pub const DARWIN_MU: f64 = 0.01;
+
+/// A system to benchmark an integrator on, with its time step.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// The system at `t = 0`.
+    pub system: System,
+    /// The time step.
+    pub dt: f64,
+}
+
+/// The benchmark system of integrator `name` with `n` particles, direct
+/// backend:
+///
+/// - the separable methods (leapfrog, yoshida4, yoshida6, pefrl): a
+///   Plummer sphere under gravity (`mu = 0`: one-channel sums), softening
+///   0.01, `dt = 0.005`, as `covar run` runs by default;
+/// - the non-separable ones: a Darwin-type system (`k = 1`,
+///   `mu = `[`DARWIN_MU`]: four-channel sums), uniform in the unit cube,
+///   masses in `[1, 2)`, charges ±0.03, velocities uniform in
+///   `[-0.1, 0.1)^3`, softening 0.01, `dt = 0.01`. Gershgorin's condition
+///   holds (smallest margin about 3 at `n = 16384`), and Tao's binding
+///   (`omega = 20`) is resolved at this step.
+///
+/// # Errors
+///
+/// Invalid generated data (never, for `n >= 1`).
+pub fn integrator_case(name: &str, n: usize) -> Result<Case, IntegrateError> {
+    if !NON_SEPARABLE.split(", ").any(|m| m == name) {
+        let particles = Plummer::new(n, 1).generate()?;
+        let system = System::from_preset(particles, Preset::Gravity { g: 1.0 }, 0.01)?;
+        return Ok(Case { system, dt: 0.005 });
+    }
+    let inputs = Inputs::uniform(n, 1, 2);
+    let mut rng = SeededRng::new(3);
+    let particles: ParticleStore = (0..n)
+        .map(|i| {
+            let m = inputs.mass[i];
+            let u = DVec3::new(
+                rng.uniform(-0.1, 0.1),
+                rng.uniform(-0.1, 0.1),
+                rng.uniform(-0.1, 0.1),
+            );
+            let r = DVec3::new(inputs.x[i], inputs.y[i], inputs.z[i]);
+            Particle::new(r, m * u, m, 0.03 * inputs.charge[i])
+        })
+        .collect();
+    let couplings = Couplings {
+        k: 1.0,
+        mu: DARWIN_MU,
+        softening: 0.01,
+    };
+    let mut system = System::new(particles, couplings)?;
+    system.preset = Some(Preset::Darwin {
+        k: 1.0,
+        mu: DARWIN_MU,
+    });
+    Ok(Case { system, dt: 0.01 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +193,21 @@ mod tests {
         assert!(a.charge.iter().all(|q| q.abs() == 1.0));
         assert_ne!(Inputs::uniform(50, 4, 4).x, a.x);
         assert_eq!(block(10, 3, 1).len(), 30);
+    }
+
+    #[test]
+    fn integrator_cases_are_valid_and_darwin_keeps_gershgorin() {
+        use covar::integrate::integrator::NAMES;
+        for name in NAMES {
+            let case = integrator_case(name, 64).unwrap();
+            assert_eq!(case.system.len(), 64);
+        }
+        let darwin = integrator_case("gauss4", 4096).unwrap();
+        assert_eq!(darwin.system.couplings.mu, DARWIN_MU);
+        let report = covar::integrate::gershgorin(&darwin.system)
+            .unwrap()
+            .unwrap();
+        assert!(report.holds(), "{report:?}");
+        assert!(report.worst_margin > 3.0, "{report:?}");
     }
 }

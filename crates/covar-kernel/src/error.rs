@@ -138,6 +138,19 @@ pub enum KernelError {
         /// Index of the source.
         source_index: usize,
     },
+    /// The octree of the fast backend could not be built.
+    #[error("fast backend: {0}")]
+    Tree(#[from] crate::fast::tree::TreeError),
+    /// A parameter of a backend is out of range.
+    #[error("backend parameter `{name}` is {value} ({expected})")]
+    InvalidParameter {
+        /// Which parameter.
+        name: &'static str,
+        /// The offending value.
+        value: f64,
+        /// What it must be.
+        expected: &'static str,
+    },
     /// A sum overflowed the range of f64 (points closer than ~1e-100 with s = 0).
     #[error(
         "the sum at target {target} is not finite: points closer than f64 can represent \

@@ -71,5 +71,6 @@ pub mod validate;
 pub use backend::{Backend, LaplaceSum, Progress};
 pub use direct::{Direct, Isa};
 pub use error::{Field, KernelError, Role};
+pub use fast::{Fast, FastParams, FastStats};
 pub use naive::Naive;
 pub use problem::{Outputs, Points, Problem, Sources, Targets};

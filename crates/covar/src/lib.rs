@@ -14,8 +14,12 @@
 //! - [`kernel`] (`covar-kernel`): the one primitive, Laplace sums on plain
 //!   slices, with a [`Naive`] oracle and an exact SIMD, multi-threaded
 //!   [`Direct`] backend, plus the model's quantities in [`kernel::physics`];
+//! - [`integrate`] (`covar-integrate`): the Hamiltonian of DESIGN.md 2.3,
+//!   its forces and invariants, and the integrators that conserve it;
 //! - [`points`] and [`particles`]: the store seen as kernel input;
-//! - [`cli`]: the `covar` command-line program, as library functions.
+//! - [`io`]: particle CSV files and NumPy snapshots;
+//! - [`cli`]: the `covar` command-line program (`covar run`, `covar fields`),
+//!   as library functions.
 //!
 //! # Example
 //!

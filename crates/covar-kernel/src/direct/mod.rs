@@ -32,8 +32,9 @@ use crate::backend::{LaplaceSum, Progress};
 use crate::error::KernelError;
 use crate::problem::{Outputs, Problem};
 use crate::validate::{check_finite, validate};
-use block::{BLOCK, Job, OutWriter, compute_block};
+pub(crate) use block::{BLOCK, OutWriter};
 pub(crate) use block::{BlockSink, SourceSet, TargetBlock, block_sums};
+use block::{Job, compute_block};
 
 /// An instruction set the direct kernel can run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

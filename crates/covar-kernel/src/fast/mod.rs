@@ -1,8 +1,247 @@
-//! The fast (tree / multipole) backend: O(N) Laplace sums with a user-set
-//! accuracy. Under construction: the octree ([`tree`]) and the multipole
-//! and local expansions with their translations ([`expansion`]) are built
-//! and tested stage by stage; the dual-tree traversal that combines them
-//! into a [`LaplaceSum`](crate::LaplaceSum) backend comes next.
+//! The fast (tree / multipole) backend: Laplace sums in `O(N)` work with a
+//! user-set accuracy.
+//!
+//! # Method
+//!
+//! - [`tree`]: an adaptive octree over Morton-sorted points, built in
+//!   parallel into an arena reused across evaluations.
+//! - [`expansion`]: real solid-harmonic multipole and local expansions of
+//!   `1/r`, translated with `O(p^3)` rotation-based operators, for `nd`
+//!   channels at once. Spherical harmonics rather than Cartesian Taylor
+//!   series: `(p + 1)^2` coefficients per channel instead of
+//!   `(p + 1)(p + 2)(p + 3) / 6`, and `O(p^3)` translations, which is what
+//!   high accuracies (orders 10 to 30) need; signed sources (charges summing
+//!   to zero, the vector-potential channels) are represented exactly like
+//!   positive ones, with no reliance on a dominant monopole.
+//! - The traversal (target-driven dual-tree walk, see `traverse.rs`): cell
+//!   pairs separated by `(r_A + r_B) < theta |z_A - z_B|` interact through
+//!   M2L, the rest by exact direct sums of leaf pairs on the direct
+//!   backend's SIMD kernel.
+//!
+//! Accuracy: the expansion order follows from [`FastParams::tolerance`] and
+//! `theta` by an error model calibrated on measured errors (see
+//! [`FastParams::expansion_order`]); tests check that the achieved relative
+//! L2 error is at most the tolerance on several distributions, signs and
+//! channel counts.
+//!
+//! Status: the traversal is not yet mutual (each directed pair is
+//! translated separately), so total momentum is conserved to the truncation
+//! error, not to round-off.
 
 pub mod expansion;
+mod params;
+mod traverse;
 pub mod tree;
+mod upward;
+
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use bumpalo::Bump;
+
+use crate::backend::{LaplaceSum, Progress};
+use crate::direct::{Isa, OutWriter};
+use crate::error::KernelError;
+use crate::problem::{Outputs, Problem};
+use crate::validate::{check_finite, validate};
+use expansion::n_coefficients;
+pub use params::{FastParams, FastStats};
+use traverse::{Counters, Traversal};
+use tree::{Tree, TreeParams};
+use upward::Upward;
+
+/// The fast multipole backend.
+///
+/// # Examples
+///
+/// ```
+/// use covar_kernel::{Fast, FastParams, LaplaceSum, Outputs, Points, Problem};
+/// // 2000 random unit charges: fast agrees with direct to the tolerance.
+/// let n = 2000;
+/// let mut s = 1u64;
+/// let mut r = || { s = s.wrapping_mul(6364136223846793005).wrapping_add(1); (s >> 11) as f64 / (1u64 << 53) as f64 };
+/// let (x, y, z): (Vec<f64>, Vec<f64>, Vec<f64>) = (0..n).map(|_| (r(), r(), r())).collect();
+/// let q = vec![1.0; n];
+/// let mut phi = vec![0.0; n];
+/// let fast = Fast::new(FastParams { tolerance: 1e-6, ..FastParams::default() });
+/// fast.evaluate(&Problem::at_sources(Points::new(&x, &y, &z), &q, 1, 0.0), Outputs::potential(&mut phi))?;
+/// # Ok::<(), covar_kernel::KernelError>(())
+/// ```
+#[derive(Debug)]
+pub struct Fast {
+    params: FastParams,
+    isa: Isa,
+    progress: Option<Progress>,
+    arena: Mutex<Bump>,
+    stats: Mutex<FastStats>,
+}
+
+impl Clone for Fast {
+    fn clone(&self) -> Self {
+        Self {
+            params: self.params,
+            isa: self.isa,
+            progress: self.progress.clone(),
+            arena: Mutex::new(Bump::new()),
+            stats: Mutex::new(FastStats::default()),
+        }
+    }
+}
+
+impl Default for Fast {
+    fn default() -> Self {
+        Self::new(FastParams::default())
+    }
+}
+
+impl Fast {
+    /// A fast backend with `params` (checked at evaluation).
+    pub fn new(params: FastParams) -> Self {
+        Self {
+            params,
+            isa: Isa::best(),
+            progress: None,
+            arena: Mutex::new(Bump::new()),
+            stats: Mutex::new(FastStats::default()),
+        }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &FastParams {
+        &self.params
+    }
+
+    /// Reports (approximately) finished pair interactions to `progress`.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Where the time of the last evaluation went.
+    pub fn stats(&self) -> FastStats {
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn run(
+        &self,
+        bump: &Bump,
+        problem: &Problem<'_>,
+        out: Outputs<'_>,
+        nd: usize,
+    ) -> Result<FastStats, KernelError> {
+        let total = Instant::now();
+        let p = &self.params;
+        let tree_params = TreeParams {
+            leaf_size: p.leaf_size,
+            ..TreeParams::default()
+        };
+        let gradient = out.gradient.is_some();
+        let order = p.expansion_order();
+        let t = Instant::now();
+        let sources = Tree::build(bump, problem.sources.points, &tree_params)?;
+        let separate;
+        let targets = if problem.targets_are_sources() {
+            &sources
+        } else {
+            separate = Tree::build(bump, problem.target_points(), &tree_params)?;
+            &separate
+        };
+        let tree_time = t.elapsed();
+        let (n, nt) = (sources.len(), targets.len());
+        let channels = bump.alloc_slice_fill_copy(nd * n, 0.0);
+        sources.gather(problem.sources.channels, nd, channels)?;
+
+        let t = Instant::now();
+        let len = nd * n_coefficients(order);
+        let m = bump.alloc_slice_fill_copy(sources.nodes().len() * len, 0.0);
+        Upward {
+            tree: &sources,
+            channels,
+            order,
+            nd,
+        }
+        .run(m);
+        let upward_time = t.elapsed();
+
+        let t = Instant::now();
+        let pot = bump.alloc_slice_fill_copy(nd * nt, 0.0);
+        let mut grad = gradient.then(|| bump.alloc_slice_fill_copy(3 * nd * nt, 0.0));
+        let l = bump.alloc_slice_fill_copy(targets.nodes().len() * len, 0.0);
+        let counters = Counters::default();
+        let s = problem.softening;
+        Traversal {
+            sources: &sources,
+            targets,
+            same: problem.targets_are_sources(),
+            m,
+            channels,
+            nd,
+            order,
+            theta: p.theta,
+            softening2: s * s,
+            min_gap: if s > 0.0 {
+                s / (2.0 * p.tolerance).sqrt()
+            } else {
+                0.0
+            },
+            gradient,
+            isa: self.isa,
+            out: OutWriter::new(&mut *pot, grad.as_deref_mut(), nd, nt),
+            counters: &counters,
+            progress: self.progress.as_ref(),
+        }
+        .run(l);
+        let traversal_time = t.elapsed();
+
+        targets.scatter(pot, nd, out.potential)?;
+        if let (Some(g), Some(dst)) = (grad, out.gradient) {
+            targets.scatter(g, 3 * nd, dst)?;
+        }
+        let ns = |a: &std::sync::atomic::AtomicU64| Duration::from_nanos(a.load(Ordering::Relaxed));
+        Ok(FastStats {
+            order,
+            tree: tree_time,
+            upward: upward_time,
+            m2l: ns(&counters.m2l_ns),
+            near: ns(&counters.near_ns),
+            downward: ns(&counters.down_ns),
+            traversal: traversal_time,
+            total: total.elapsed(),
+            m2l_count: counters.m2l_count.load(Ordering::Relaxed),
+            near_pairs: counters.near_pairs.load(Ordering::Relaxed),
+        })
+    }
+}
+
+impl LaplaceSum for Fast {
+    fn name(&self) -> &'static str {
+        "fast"
+    }
+
+    fn evaluate(&self, problem: &Problem<'_>, mut out: Outputs<'_>) -> Result<(), KernelError> {
+        self.params.validate()?;
+        let dims = validate(problem, &out)?;
+        if dims.n_targets == 0 {
+            return Ok(());
+        }
+        if dims.n_sources == 0 {
+            out.potential.fill(0.0);
+            if let Some(g) = out.gradient.as_deref_mut() {
+                g.fill(0.0);
+            }
+            return Ok(());
+        }
+        // Reuse the arena of earlier evaluations; a concurrent evaluation
+        // on the same backend gets a fresh one.
+        let stats = match self.arena.try_lock() {
+            Ok(mut bump) => {
+                bump.reset();
+                self.run(&bump, problem, out.reborrow(), dims.nd)?
+            }
+            Err(_) => self.run(&Bump::new(), problem, out.reborrow(), dims.nd)?,
+        };
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner()) = stats;
+        check_finite(problem, &out)
+    }
+}

@@ -1,5 +1,99 @@
 //! Value parsers for command-line flags: each rejects a bad value with a
 //! message that says what is allowed (clap adds the flag's name).
+//!
+//! The range checks behind them ([`Real`], [`whole`]) also check the values
+//! of configuration files, so a flag and a key get the same message.
+
+/// The allowed range of a real number; all of them exclude NaN and infinity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Real {
+    /// Finite, any sign.
+    Finite,
+    /// Finite and `> 0`.
+    Positive,
+    /// Finite and `>= 0`.
+    NonNegative,
+}
+
+impl Real {
+    /// What the range allows, for messages.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Real::Finite => "must be finite",
+            Real::Positive => "must be finite and > 0",
+            Real::NonNegative => "must be finite and >= 0",
+        }
+    }
+
+    /// `v` if it is in the range, else a message with the range and `v`.
+    pub(crate) fn check(self, v: f64) -> Result<f64, String> {
+        let ok = v.is_finite()
+            && match self {
+                Real::Finite => true,
+                Real::Positive => v > 0.0,
+                Real::NonNegative => v >= 0.0,
+            };
+        if ok {
+            Ok(v)
+        } else {
+            Err(format!("{}, got {v}", self.describe()))
+        }
+    }
+
+    /// Parses `s` and checks the range.
+    pub(crate) fn parse(self, s: &str) -> Result<f64, String> {
+        let v = s
+            .trim()
+            .parse::<f64>()
+            .map_err(|e| format!("not a number ({e}); {}", self.describe()))?;
+        self.check(v)
+    }
+}
+
+/// `v` if it is a whole number in `min..=max`, else a message with the range.
+pub(crate) fn whole(v: i128, min: u64, max: u64) -> Result<u64, String> {
+    if (i128::from(min)..=i128::from(max)).contains(&v) {
+        Ok(v as u64)
+    } else {
+        Err(format!("must be a whole number in {min}..={max}, got {v}"))
+    }
+}
+
+/// Parses a whole number in `min..=max`.
+fn parse_whole(s: &str, min: u64, max: u64) -> Result<u64, String> {
+    match s.trim().parse::<i128>() {
+        Ok(v) => whole(v, min, max),
+        Err(_) => Err(format!("must be a whole number in {min}..={max}")),
+    }
+}
+
+/// Largest step count (and step interval) a run accepts: `10^12`.
+pub(crate) const MAX_STEPS: u64 = 1_000_000_000_000;
+
+/// A real number, finite.
+pub(crate) fn finite_real(s: &str) -> Result<f64, String> {
+    Real::Finite.parse(s)
+}
+
+/// A real number, finite and `> 0` (time step, end time, positive couplings).
+pub(crate) fn positive_real(s: &str) -> Result<f64, String> {
+    Real::Positive.parse(s)
+}
+
+/// A real number, finite and `>= 0`.
+pub(crate) fn non_negative_real(s: &str) -> Result<f64, String> {
+    Real::NonNegative.parse(s)
+}
+
+/// A step count, `1..=10^12`.
+pub(crate) fn steps(s: &str) -> Result<u64, String> {
+    parse_whole(s, 1, MAX_STEPS)
+}
+
+/// A step interval that may be 0 ("only the first and last"), `0..=10^12`.
+pub(crate) fn steps_or_zero(s: &str) -> Result<u64, String> {
+    parse_whole(s, 0, MAX_STEPS)
+}
 
 /// An integer `>= 1` (particle counts, threads, repetitions).
 pub(crate) fn positive(s: &str) -> Result<usize, String> {
@@ -30,6 +124,33 @@ pub(crate) fn softening(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reals_name_their_range() {
+        assert_eq!(positive_real("0.5"), Ok(0.5));
+        assert_eq!(finite_real("-2"), Ok(-2.0));
+        assert_eq!(non_negative_real("0"), Ok(0.0));
+        for bad in ["0", "-1", "nan", "NaN", "inf", "-inf", "x", ""] {
+            let e = positive_real(bad).unwrap_err();
+            assert!(e.contains("finite and > 0"), "{bad}: {e}");
+        }
+        assert!(non_negative_real("-1e-300").unwrap_err().contains(">= 0"));
+        assert!(finite_real("inf").unwrap_err().contains("finite"));
+    }
+
+    #[test]
+    fn whole_numbers_name_their_range() {
+        assert_eq!(steps("10"), Ok(10));
+        assert_eq!(steps_or_zero("0"), Ok(0));
+        for bad in ["0", "-3", "1.5", "x", "1000000000001"] {
+            let e = steps(bad).unwrap_err();
+            assert!(e.contains("1..=1000000000000"), "{bad}: {e}");
+        }
+        assert_eq!(
+            whole(-1, 0, 5),
+            Err("must be a whole number in 0..=5, got -1".into())
+        );
+    }
 
     #[test]
     fn positive_rejects_zero_and_garbage() {

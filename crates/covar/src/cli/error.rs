@@ -1,11 +1,16 @@
 //! The error of the command-line program.
 
+use std::path::PathBuf;
+
+use covar_integrate::IntegrateError;
 use covar_kernel::KernelError;
 use covar_store::StoreError;
 
+use crate::io::csv::CsvError;
+
 /// Everything that can stop a `covar` subcommand. Each message says what to
-/// fix: the flag, or the particle and field (from the store and kernel
-/// errors).
+/// fix: the flag or configuration key, the file, or the particle and field
+/// (from the store and kernel errors).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// A flag's value is valid on its own but not in this combination.
@@ -16,12 +21,68 @@ pub enum CliError {
         /// What is wrong and what is allowed.
         reason: String,
     },
+    /// A configuration file could not be read or parsed (the message of the
+    /// TOML parser names the line, column and key).
+    #[error("config file {path}: {reason}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A key of a configuration file has a value out of range, or one that
+    /// does not fit the other settings.
+    #[error("config file {path}: key `{key}`: {reason}")]
+    ConfigValue {
+        /// The file.
+        path: PathBuf,
+        /// The key (the flag's name without its dashes).
+        key: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
     /// Building or validating the particles failed.
     #[error("initial conditions: {0}")]
     Store(#[from] StoreError),
+    /// A particle CSV file could not be read or written.
+    #[error("particle file {0}")]
+    Csv(#[from] CsvError),
     /// The Laplace sum failed.
     #[error("evaluating the fields: {0}")]
     Kernel(#[from] KernelError),
+    /// The simulation could not be set up or stepped.
+    #[error("{0}")]
+    Integrate(#[from] IntegrateError),
+    /// Gershgorin's sufficient condition for a positive definite kinetic
+    /// form fails and `--strict` was given.
+    #[error(
+        "--strict: the kinetic form may not be positive definite: {summary}; \
+         raise --softening or lower mu, or drop --strict to run anyway"
+    )]
+    Gershgorin {
+        /// Where it fails and by how much.
+        summary: String,
+    },
+    /// The output would replace the results of an earlier run.
+    #[error(
+        "{path} already exists ({what}); pass --overwrite to replace it, or choose another {flag}"
+    )]
+    OutputExists {
+        /// The existing file.
+        path: PathBuf,
+        /// What it holds.
+        what: &'static str,
+        /// The flag that chose it.
+        flag: &'static str,
+    },
+    /// Writing an output file failed.
+    #[error("writing {path}: {source}")]
+    Output {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// The worker threads could not be started.
     #[error("starting {threads} worker threads: {message}")]
     ThreadPool {
@@ -33,4 +94,14 @@ pub enum CliError {
     /// Writing the report failed (e.g. a closed pipe).
     #[error("writing the report: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// An [`CliError::Output`] error for `path`, for `map_err`.
+    pub(crate) fn output(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| CliError::Output {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }

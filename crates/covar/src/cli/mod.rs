@@ -1,6 +1,6 @@
 //! The `covar` command-line program, as library functions.
 //!
-//! [`Cli`] is the parsed command line (clap derive); [`run`] executes it.
+//! [`Cli`] is the parsed command line (clap derive); [`run()`] executes it.
 //! Each subcommand is a module: its arguments, a function that does the work
 //! and returns a report, and the report's human and JSON forms.
 //!
@@ -11,7 +11,9 @@
 mod args;
 mod error;
 pub mod fields;
+mod memory;
 mod progress;
+pub mod run;
 pub mod system;
 
 use std::io::{IsTerminal, Write};
@@ -20,7 +22,8 @@ use clap::{Parser, Subcommand};
 
 pub use error::CliError;
 pub use fields::{FieldsArgs, FieldsReport, run_fields};
-pub use progress::with_progress_bar;
+pub use progress::{StepBar, with_progress_bar};
+pub use run::{RunArgs, RunReport, run_simulation};
 
 /// covar: a parallel N-body engine for Coulomb, gravitational and
 /// covariance (Darwin-type) systems.
@@ -39,6 +42,10 @@ pub enum Command {
     /// and report the time, the pair-interaction rate and checksums.
     #[command(allow_negative_numbers = true)]
     Fields(FieldsArgs),
+    /// Run a simulation (from flags or a TOML file) with an energy log,
+    /// snapshots and a summary of how well H, P and L were conserved.
+    #[command(allow_negative_numbers = true)]
+    Run(Box<RunArgs>),
 }
 
 /// Runs a parsed command line, writing its report to stdout (and, on a
@@ -52,15 +59,28 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Fields(args) => {
             let show_progress = !args.json && std::io::stderr().is_terminal();
             let report = run_fields(args, show_progress)?;
-            let mut out = std::io::stdout().lock();
-            if args.json {
-                serde_json::to_writer(&mut out, &report).map_err(std::io::Error::from)?;
-                writeln!(out)?;
-            } else {
-                write!(out, "{report}")?;
-            }
-            out.flush()?;
-            Ok(())
+            print_report(&report, args.json)
+        }
+        Command::Run(args) => {
+            let show_progress = !args.json && std::io::stderr().is_terminal();
+            let report = run_simulation(args, show_progress)?;
+            print_report(&report, args.json)
         }
     }
+}
+
+/// Writes `report` to stdout: as one line of JSON, or in its human form.
+fn print_report(
+    report: &(impl std::fmt::Display + serde::Serialize),
+    json: bool,
+) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, report).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{report}")?;
+    }
+    out.flush()?;
+    Ok(())
 }

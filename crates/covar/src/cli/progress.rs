@@ -1,4 +1,6 @@
-//! A progress bar for long evaluations, fed by the kernel's pair counter.
+//! Progress bars on stderr: one for long evaluations, fed by the kernel's
+//! pair counter ([`with_progress_bar`]), one for time-stepping runs
+//! ([`StepBar`]).
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
@@ -87,6 +89,56 @@ fn style(start: Instant) -> ProgressStyle {
     )
 }
 
+/// A progress bar over the steps of a run: steps done / total, steps per
+/// second, ETA and the latest relative energy error. Drawn on stderr when
+/// enabled (the caller decides: only on a terminal, and not with `--json`),
+/// hidden otherwise; updates are cheap either way (indicatif limits the
+/// redraws).
+#[derive(Debug)]
+pub struct StepBar(ProgressBar);
+
+impl StepBar {
+    /// A bar over `steps` steps.
+    pub fn new(steps: u64, enabled: bool) -> Self {
+        if !enabled {
+            return Self(ProgressBar::hidden());
+        }
+        let style = ProgressStyle::with_template(
+            "[{elapsed_precise}] {wide_bar} {pos}/{len} steps  {rate}  ETA {eta}  dH/H {msg}",
+        )
+        .expect("the template is valid")
+        .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.1} steps/s", s.per_sec());
+        });
+        let bar = ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr())
+            .with_style(style);
+        bar.set_message("-");
+        Self(bar)
+    }
+
+    /// Counts one step done.
+    pub fn inc(&self) {
+        self.0.inc(1);
+    }
+
+    /// Shows the latest relative energy error.
+    pub fn set_error(&self, rel: f64) {
+        if !self.0.is_hidden() {
+            self.0.set_message(format!("{rel:+.2e}"));
+        }
+    }
+
+    /// Prints `line` on stderr without tearing the bar.
+    pub fn warn(&self, line: &str) {
+        self.0.suspend(|| eprintln!("warning: {line}"));
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +148,14 @@ mod tests {
         let p = Progress::new();
         assert_eq!(with_progress_bar(&p, 10, false, || 3), 3);
         assert_eq!(with_progress_bar(&p, 0, true, || 4), 4);
+    }
+
+    #[test]
+    fn a_hidden_step_bar_takes_every_call() {
+        let bar = StepBar::new(3, false);
+        bar.inc();
+        bar.set_error(1e-6);
+        bar.finish();
     }
 
     #[test]

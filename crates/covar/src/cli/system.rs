@@ -19,12 +19,12 @@
 
 use covar_store::ic::{KeplerOrbit, Lattice, Plummer, UniformCube, neutral_signs, random_signs};
 use covar_store::{DVec3, Particle, ParticleStore, SeededRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::CliError;
 
 /// Which initial conditions to generate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ic {
     /// Plummer sphere (gravity).
@@ -38,7 +38,7 @@ pub enum Ic {
 }
 
 /// How to set the charges.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Charges {
     /// Charge = mass (gravity).

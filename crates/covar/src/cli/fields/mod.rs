@@ -19,7 +19,7 @@ pub use checks::Checks;
 pub use report::FieldsReport;
 
 use super::system::{Charges, Ic, SystemSpec, channels};
-use super::{CliError, args, progress};
+use super::{CliError, args, memory, progress};
 
 /// Arguments of `covar fields`.
 #[derive(Clone, Debug, Args)]
@@ -142,7 +142,7 @@ impl FieldsArgs {
 /// use covar::cli::{Cli, Command, run_fields};
 ///
 /// let cli = Cli::parse_from(["covar", "fields", "--ic", "cube", "--n", "300", "--nd", "4"]);
-/// let Command::Fields(args) = &cli.command;
+/// let Command::Fields(args) = &cli.command else { unreachable!() };
 /// let report = run_fields(args, false)?;
 /// assert_eq!(report.pairs, 300 * 299);
 /// assert!(report.checks.third_law_residual < 1e-13);
@@ -151,7 +151,12 @@ impl FieldsArgs {
 pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport, CliError> {
     let spec = args.system();
     let backend = args.backend()?;
-    check_memory(spec.n, args.nd, available_memory())?;
+    memory::check(
+        spec.n,
+        bytes_per_particle(args.nd),
+        &format!(" with nd = {}", args.nd),
+        memory::available(),
+    )?;
     let threads = args.thread_count();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -228,46 +233,4 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
 /// temporaries, the channels, and the potential and gradient outputs.
 fn bytes_per_particle(nd: usize) -> u64 {
     (9 * 8 + 6 * 8 + 8 * nd + 4 * 8 * nd) as u64
-}
-
-/// Refuses sizes that cannot fit in `available` bytes (when known), so that
-/// a typo in `--n` is an error rather than an out-of-memory abort.
-fn check_memory(n: usize, nd: usize, available: Option<u64>) -> Result<(), CliError> {
-    let needed = (n as u64).saturating_mul(bytes_per_particle(nd));
-    match available {
-        Some(avail) if needed > avail => Err(CliError::InvalidArgument {
-            flag: "n",
-            reason: format!(
-                "{n} particles with nd = {nd} need about {:.1} GiB of memory, \
-                 but only {:.1} GiB is available",
-                needed as f64 / GIB,
-                avail as f64 / GIB
-            ),
-        }),
-        _ => Ok(()),
-    }
-}
-
-const GIB: f64 = (1u64 << 30) as f64;
-
-/// Memory available to new allocations (Linux `MemAvailable`), if known.
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib.saturating_mul(1024))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn memory_check_names_the_size() {
-        assert!(check_memory(1000, 4, Some(1 << 30)).is_ok());
-        assert!(check_memory(usize::MAX, 4, None).is_ok()); // unknown: no check
-        let e = check_memory(1 << 40, 4, Some(1 << 30)).unwrap_err();
-        let msg = e.to_string();
-        assert!(msg.contains("--n") && msg.contains("GiB"), "{msg}");
-    }
 }

@@ -1,0 +1,276 @@
+//! The dual-tree traversal and downward pass.
+//!
+//! Target-driven: each target node `A` receives a list of candidate source
+//! nodes from its parent. A candidate `B` is
+//!
+//! - translated into `A`'s local expansion (M2L) when the pair is well
+//!   separated: `r_A + r_B < theta |z_A - z_B|` (and, with softening `s`,
+//!   `|z_A - z_B| - r_A - r_B > s / sqrt(2 tol)`, where the expansions of
+//!   the exact `1/r` are within `tol` of the softened kernel);
+//! - kept for direct summation when both are leaves;
+//! - replaced by its children when it is the larger cell (or `A` is a leaf);
+//! - passed down to `A`'s children otherwise.
+//!
+//! A leaf then evaluates its local expansion at its targets (L2P) and adds
+//! the direct sums over its near leaves, merged into contiguous source
+//! ranges and computed by the direct backend's SIMD kernel. Every target
+//! node writes only its own expansion and its own targets' rows, so
+//! subtrees run in parallel without locks, and every sum is accumulated in
+//! an order fixed by the trees: results do not depend on the thread count.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::expansion::{Fields, Operators};
+use super::tree::Tree;
+use super::upward::frame;
+use crate::backend::Progress;
+use crate::direct::{BLOCK, BlockSink, Isa, OutWriter, SourceSet, TargetBlock, near_field};
+use crate::problem::Points;
+
+/// Subtrees with more targets than this are processed in parallel.
+const PARALLEL_POINTS: usize = 16_384;
+
+/// Nanosecond and event counters shared by the threads of a traversal.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) m2l_ns: AtomicU64,
+    pub(crate) near_ns: AtomicU64,
+    pub(crate) down_ns: AtomicU64,
+    pub(crate) m2l_count: AtomicU64,
+    pub(crate) near_pairs: AtomicU64,
+}
+
+/// Everything the traversal reads, shared between threads.
+pub(crate) struct Traversal<'a> {
+    pub(crate) sources: &'a Tree<'a>,
+    pub(crate) targets: &'a Tree<'a>,
+    /// Whether the targets are the sources (same tree; self pairs skipped).
+    pub(crate) same: bool,
+    /// Multipole expansions of the source nodes.
+    pub(crate) m: &'a [f64],
+    /// Sorted source channels, channel-major with stride `sources.len()`.
+    pub(crate) channels: &'a [f64],
+    pub(crate) nd: usize,
+    pub(crate) order: usize,
+    pub(crate) theta: f64,
+    pub(crate) softening2: f64,
+    /// Smallest separation of expanded pairs (softening), 0 without.
+    pub(crate) min_gap: f64,
+    pub(crate) gradient: bool,
+    pub(crate) isa: Isa,
+    /// Outputs in sorted target order.
+    pub(crate) out: OutWriter<'a>,
+    pub(crate) counters: &'a Counters,
+    pub(crate) progress: Option<&'a Progress>,
+}
+
+impl Traversal<'_> {
+    /// Runs the whole traversal; `l` holds one local expansion per target
+    /// node (overwritten).
+    pub(crate) fn run(&self, l: &mut [f64]) {
+        if self.targets.is_empty() || self.sources.is_empty() {
+            return;
+        }
+        let mut ops = Operators::new(self.order, self.nd);
+        let len = ops.expansion_len();
+        l[..len].fill(0.0);
+        self.visit(0, vec![0], l, &mut ops);
+    }
+
+    /// Whether source node `b` may act on target node `a` by expansions.
+    fn well_separated(&self, a: usize, b: usize) -> bool {
+        let (na, nb) = (self.targets.node(a), self.sources.node(b));
+        let (za, zb) = (na.expansion_center(), nb.expansion_center());
+        let d =
+            ((za[0] - zb[0]).powi(2) + (za[1] - zb[1]).powi(2) + (za[2] - zb[2]).powi(2)).sqrt();
+        let r = na.r_max() + nb.r_max();
+        r < self.theta * d && d - r > self.min_gap
+    }
+
+    /// Target node `a` with its candidates; `l` covers the local expansions
+    /// of `a`'s subtree, the first of which already holds what `a` inherits
+    /// from its parent.
+    fn visit(&self, a: usize, mut candidates: Vec<u32>, l: &mut [f64], ops: &mut Operators) {
+        let len = ops.expansion_len();
+        let (tgt, src) = (self.targets, self.sources);
+        let node_a = tgt.node(a);
+        let (own, mut rest) = l.split_at_mut(len);
+        let mut near: Vec<u32> = Vec::new();
+        let mut deferred: Vec<u32> = Vec::new();
+        let start = Instant::now();
+        let mut m2l = 0;
+        let frame_a = frame(tgt, a);
+        // Candidates in a fixed order (a stack, children pushed in order).
+        candidates.reverse();
+        while let Some(b) = candidates.pop() {
+            let b = b as usize;
+            let node_b = src.node(b);
+            if self.well_separated(a, b) {
+                ops.m2l(frame(src, b), &self.m[b * len..(b + 1) * len], frame_a, own);
+                m2l += 1;
+            } else if node_a.is_leaf() && node_b.is_leaf() {
+                near.push(b as u32);
+            } else if !node_b.is_leaf() && (node_a.is_leaf() || node_b.r_max() >= node_a.r_max()) {
+                let first = candidates.len();
+                candidates.extend(src.children(b).map(|c| c as u32));
+                candidates[first..].reverse();
+            } else {
+                deferred.push(b as u32);
+            }
+        }
+        self.counters
+            .m2l_ns
+            .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        self.counters.m2l_count.fetch_add(m2l, Ordering::Relaxed);
+        if node_a.is_leaf() {
+            self.leaf(a, own, &mut near, ops);
+            return;
+        }
+        // Children inherit the local expansion and the deferred candidates.
+        let start = Instant::now();
+        let mut children: Vec<(usize, &mut [f64])> = Vec::with_capacity(8);
+        for c in tgt.children(a) {
+            let size = (tgt.node(c).subtree_end() - c) * len;
+            let (s, r) = std::mem::take(&mut rest).split_at_mut(size);
+            s[..len].fill(0.0);
+            ops.l2l(frame_a, own, frame(tgt, c), &mut s[..len]);
+            children.push((c, s));
+            rest = r;
+        }
+        self.counters
+            .down_ns
+            .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        if node_a.len() > PARALLEL_POINTS {
+            children.par_iter_mut().for_each_init(
+                || Operators::new(self.order, self.nd),
+                |ops, (c, s)| self.visit(*c, deferred.clone(), s, ops),
+            );
+        } else {
+            for (c, s) in children {
+                self.visit(c, deferred.clone(), s, ops);
+            }
+        }
+    }
+
+    /// Leaf `a`: L2P and the near field, written to its targets' rows.
+    fn leaf(&self, a: usize, l: &[f64], near: &mut [u32], ops: &mut Operators) {
+        let (tgt, src) = (self.targets, self.sources);
+        let range = tgt.node(a).range();
+        let m = range.len();
+        let nd = self.nd;
+        let mut pot = vec![0.0; nd * m];
+        let mut grad = vec![0.0; if self.gradient { 3 * nd * m } else { 0 }];
+        let tp = tgt.points();
+        let points = Points::new(
+            &tp.x[range.clone()],
+            &tp.y[range.clone()],
+            &tp.z[range.clone()],
+        );
+        let start = Instant::now();
+        let fields = if self.gradient {
+            Fields::with_gradient(&mut pot, &mut grad, m)
+        } else {
+            Fields::potential(&mut pot, m)
+        };
+        ops.l2p(frame(tgt, a), l, points, fields);
+        self.counters
+            .down_ns
+            .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+
+        // Near field: source leaves in index order, merged into runs.
+        let start = Instant::now();
+        near.sort_unstable_by_key(|&b| src.node(b as usize).begin());
+        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(near.len());
+        let mut pairs = 0u64;
+        for &b in near.iter() {
+            let r = src.node(b as usize).range();
+            pairs += r.len() as u64;
+            match ranges.last_mut() {
+                Some(last) if last.1 == r.start => last.1 = r.end,
+                _ => ranges.push((r.start, r.end)),
+            }
+        }
+        let sources = SourceSet {
+            points: src.points(),
+            channels: self.channels,
+            nd,
+            softening2: self.softening2,
+        };
+        let mut k = 0;
+        while k < m {
+            let w = BLOCK.min(m - k);
+            let first = self.same.then_some(range.start + k);
+            let block = TargetBlock::new(tp, range.start + k, w, first);
+            let mut sink = AddSink {
+                pot: &mut pot,
+                grad: &mut grad,
+                stride: m,
+                offset: k,
+            };
+            near_field(
+                self.isa,
+                &block,
+                &sources,
+                &ranges,
+                self.gradient,
+                &mut sink,
+            );
+            k += w;
+        }
+        let self_pairs = if self.same { m as u64 } else { 0 };
+        self.counters
+            .near_pairs
+            .fetch_add(pairs * m as u64 - self_pairs, Ordering::Relaxed);
+        self.counters
+            .near_ns
+            .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+
+        for c in 0..nd {
+            // SAFETY: leaf `a` is the only writer of targets `range` (leaves
+            // partition the targets, each visited once).
+            unsafe {
+                self.out
+                    .write(false, c, range.start, &pot[c * m..(c + 1) * m]);
+                if self.gradient {
+                    for d in 0..3 {
+                        let row = 3 * c + d;
+                        self.out
+                            .write(true, row, range.start, &grad[row * m..(row + 1) * m]);
+                    }
+                }
+            }
+        }
+        if let Some(p) = self.progress {
+            let per_target = src.len() as u64 - u64::from(self.same);
+            p.add(m as u64 * per_target);
+        }
+    }
+}
+
+/// Adds a block's near-field sums into a leaf's buffers.
+struct AddSink<'a> {
+    pot: &'a mut [f64],
+    grad: &'a mut [f64],
+    stride: usize,
+    offset: usize,
+}
+
+impl BlockSink for AddSink<'_> {
+    fn channel(&mut self, c: usize, pot: &[f64], grad: Option<[&[f64]; 3]>) {
+        let o = c * self.stride + self.offset;
+        for (a, b) in self.pot[o..o + pot.len()].iter_mut().zip(pot) {
+            *a += b;
+        }
+        if let Some(g) = grad {
+            for (d, rows) in g.into_iter().enumerate() {
+                let o = (3 * c + d) * self.stride + self.offset;
+                for (a, b) in self.grad[o..o + rows.len()].iter_mut().zip(rows) {
+                    *a += b;
+                }
+            }
+        }
+    }
+}

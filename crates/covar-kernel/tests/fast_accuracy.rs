@@ -1,0 +1,234 @@
+//! The fast backend against the direct one: achieved relative L2 errors of
+//! potential and gradient at most the requested tolerance, on four
+//! distributions, three kinds of sources and three tolerances; degenerate
+//! inputs; separate targets; softening.
+
+mod common;
+
+use common::uniform;
+use covar_kernel::{Direct, Fast, FastParams, LaplaceSum, Outputs, Points, Problem};
+use rand_core::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+#[derive(Clone, Copy, Debug)]
+enum Dist {
+    Cube,
+    Plummer,
+    Sphere,
+    Disk,
+}
+
+fn points(dist: Dist, n: usize, seed: u64) -> [Vec<f64>; 3] {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut p: [Vec<f64>; 3] = Default::default();
+    for _ in 0..n {
+        let dir = |rng: &mut Xoshiro256PlusPlus| {
+            let ct = uniform(rng, -1.0, 1.0);
+            let ph = uniform(rng, 0.0, std::f64::consts::TAU);
+            let st = (1.0 - ct * ct).sqrt();
+            [st * ph.cos(), st * ph.sin(), ct]
+        };
+        let v = match dist {
+            Dist::Cube => [
+                uniform(&mut rng, 0.0, 1.0),
+                uniform(&mut rng, 0.0, 1.0),
+                uniform(&mut rng, 0.0, 1.0),
+            ],
+            Dist::Plummer => {
+                // Radius from the cumulative mass, truncated at 99.9 %.
+                let m = uniform(&mut rng, 1e-9, 0.999);
+                let r = 1.0 / (m.powf(-2.0 / 3.0) - 1.0).sqrt();
+                dir(&mut rng).map(|c| r * c)
+            }
+            Dist::Sphere => dir(&mut rng),
+            Dist::Disk => {
+                let r = uniform(&mut rng, 0.0, 1.0).sqrt();
+                let ph = uniform(&mut rng, 0.0, std::f64::consts::TAU);
+                [r * ph.cos(), r * ph.sin(), uniform(&mut rng, -1e-3, 1e-3)]
+            }
+        };
+        for d in 0..3 {
+            p[d].push(v[d]);
+        }
+    }
+    p
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Sources {
+    /// Masses: positive, one channel.
+    Positive,
+    /// ±1 charges summing to zero.
+    Neutral,
+    /// Four channels like q, q u_x, q u_y, q u_z.
+    VectorLike,
+}
+
+fn channels(kind: Sources, n: usize, seed: u64) -> (Vec<f64>, usize) {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    match kind {
+        Sources::Positive => ((0..n).map(|_| uniform(&mut rng, 0.5, 1.5)).collect(), 1),
+        Sources::Neutral => (
+            (0..n)
+                .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+                .collect(),
+            1,
+        ),
+        Sources::VectorLike => {
+            let q: Vec<f64> = (0..n).map(|_| uniform(&mut rng, -1.0, 1.0)).collect();
+            let mut ch = q.clone();
+            for _ in 0..3 {
+                ch.extend(q.iter().map(|q| q * uniform(&mut rng, -1.0, 1.0)));
+            }
+            (ch, 4)
+        }
+    }
+}
+
+fn rel_l2(got: &[f64], want: &[f64]) -> f64 {
+    let num: f64 = got.iter().zip(want).map(|(a, b)| (a - b) * (a - b)).sum();
+    let den: f64 = want.iter().map(|b| b * b).sum();
+    (num / den).sqrt()
+}
+
+fn eval(b: &impl LaplaceSum, p: &Problem<'_>) -> (Vec<f64>, Vec<f64>) {
+    let nt = p.n_targets();
+    let nd = p.sources.nd;
+    let (mut pot, mut grad) = (vec![0.0; nd * nt], vec![0.0; 3 * nd * nt]);
+    b.evaluate(p, Outputs::with_gradient(&mut pot, &mut grad))
+        .unwrap();
+    (pot, grad)
+}
+
+/// Small leaves so that a few thousand points make a tree with several
+/// levels of translations.
+fn fast(tolerance: f64) -> Fast {
+    Fast::new(FastParams {
+        tolerance,
+        leaf_size: 32,
+        ..FastParams::default()
+    })
+}
+
+#[test]
+fn achieved_error_is_within_the_requested_tolerance() {
+    let n = 2000;
+    let mut worst = Vec::new();
+    for (k, dist) in [Dist::Cube, Dist::Plummer, Dist::Sphere, Dist::Disk]
+        .into_iter()
+        .enumerate()
+    {
+        let [x, y, z] = points(dist, n, 10 + k as u64);
+        for kind in [Sources::Positive, Sources::Neutral, Sources::VectorLike] {
+            let (ch, nd) = channels(kind, n, 20 + k as u64);
+            let problem = Problem::at_sources(Points::new(&x, &y, &z), &ch, nd, 0.0);
+            let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
+            for tol in [1e-3, 1e-6, 1e-9] {
+                let b = fast(tol);
+                let (pot, grad) = eval(&b, &problem);
+                let (ep, eg) = (rel_l2(&pot, &pot_ref), rel_l2(&grad, &grad_ref));
+                let ok = if ep <= tol && eg <= tol { "ok" } else { "FAIL" };
+                worst.push(format!(
+                    "{ok} {dist:?} {kind:?} tol {tol:e}: p = {}, pot {ep:.2e}, grad {eg:.2e}",
+                    b.stats().order
+                ));
+            }
+        }
+    }
+    println!("{}", worst.join("\n"));
+    assert!(
+        worst.iter().all(|l| l.starts_with("ok")),
+        "relative L2 error above the tolerance:\n{}",
+        worst.join("\n")
+    );
+}
+
+#[test]
+fn separate_targets() {
+    let [x, y, z] = points(Dist::Plummer, 2000, 1);
+    let [tx, ty, tz] = points(Dist::Cube, 700, 2);
+    let (ch, nd) = channels(Sources::VectorLike, 2000, 3);
+    let problem = Problem::at_points(
+        Points::new(&x, &y, &z),
+        &ch,
+        nd,
+        Points::new(&tx, &ty, &tz),
+        0.0,
+    );
+    let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
+    let (pot, grad) = eval(&fast(1e-6), &problem);
+    let (ep, eg) = (rel_l2(&pot, &pot_ref), rel_l2(&grad, &grad_ref));
+    assert!(ep <= 1e-6 && eg <= 1e-6, "pot {ep:e} grad {eg:e}");
+}
+
+#[test]
+fn softened_sums_match_direct() {
+    let [x, y, z] = points(Dist::Plummer, 2000, 4);
+    let (ch, nd) = channels(Sources::Positive, 2000, 5);
+    for s in [1e-3, 0.05] {
+        let problem = Problem::at_sources(Points::new(&x, &y, &z), &ch, nd, s);
+        let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
+        let (pot, grad) = eval(&fast(1e-6), &problem);
+        let (ep, eg) = (rel_l2(&pot, &pot_ref), rel_l2(&grad, &grad_ref));
+        assert!(ep <= 1e-6 && eg <= 1e-6, "s = {s}: {ep:e} {eg:e}");
+    }
+}
+
+#[test]
+fn degenerate_inputs() {
+    let b = fast(1e-6);
+    // N = 0, 1, 2.
+    for n in [0usize, 1, 2] {
+        let [x, y, z] = points(Dist::Cube, n, 6);
+        let q = vec![1.0; n];
+        let problem = Problem::at_sources(Points::new(&x, &y, &z), &q, 1, 0.0);
+        let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
+        let (pot, grad) = eval(&b, &problem);
+        assert_eq!(pot.len(), n);
+        for (a, w) in pot.iter().chain(&grad).zip(pot_ref.iter().chain(&grad_ref)) {
+            assert!((a - w).abs() <= 1e-14 * w.abs().max(1e-300), "n = {n}");
+        }
+    }
+    // All points at one point, softened: every pair is direct.
+    let n = 500;
+    let (x, y, z) = (vec![0.25; n], vec![0.5; n], vec![0.75; n]);
+    let q: Vec<f64> = (0..n).map(|i| (i % 3) as f64 - 1.0).collect();
+    let problem = Problem::at_sources(Points::new(&x, &y, &z), &q, 1, 0.1);
+    let (pot_ref, _) = eval(&Direct::new(), &problem);
+    let (pot, _) = eval(&b, &problem);
+    assert!(rel_l2(&pot, &pot_ref) <= 1e-13);
+    // Many coincident pairs with softening, and one point very far away.
+    let [mut x, mut y, mut z] = points(Dist::Cube, 1000, 7);
+    for i in (0..1000).step_by(2) {
+        (x[i + 1], y[i + 1], z[i + 1]) = (x[i], y[i], z[i]);
+    }
+    x[999] = 1e9;
+    let q = vec![1.0; 1000];
+    let problem = Problem::at_sources(Points::new(&x, &y, &z), &q, 1, 1e-2);
+    let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
+    let (pot, grad) = eval(&b, &problem);
+    assert!(rel_l2(&pot, &pot_ref) <= 1e-6 && rel_l2(&grad, &grad_ref) <= 1e-6);
+}
+
+#[test]
+fn same_bits_for_any_thread_count() {
+    let [x, y, z] = points(Dist::Plummer, 20_000, 8);
+    let (ch, nd) = channels(Sources::VectorLike, 20_000, 9);
+    let problem = Problem::at_sources(Points::new(&x, &y, &z), &ch, nd, 0.0);
+    let b = Fast::new(FastParams {
+        leaf_size: 64,
+        ..FastParams::default()
+    });
+    let runs: Vec<Vec<u64>> = [1, 2, 3]
+        .into_iter()
+        .map(|t| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap();
+            let (pot, grad) = pool.install(|| eval(&b, &problem));
+            pot.iter().chain(&grad).map(|v| v.to_bits()).collect()
+        })
+        .collect();
+    assert!(runs[0] == runs[1] && runs[0] == runs[2]);
+}

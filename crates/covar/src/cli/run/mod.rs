@@ -1,0 +1,205 @@
+//! `covar run`: a simulation from flags or a TOML file, with an energy log,
+//! snapshots and a summary.
+//!
+//! 1. **Settings** ([`Settings::resolve`]): flags over the `--config` file
+//!    ([`RunConfig`]) over the defaults, every value range-checked.
+//! 2. **Checks before anything runs**: a separable-only integrator with
+//!    `mu != 0` is refused (the integrator's own error, naming the
+//!    alternatives); the output folder must not hold an earlier run's
+//!    energy log, nor `--final-state` name an existing file, unless
+//!    `--overwrite`.
+//! 3. **Set-up** ([`setup`]): the particles (a generator or a CSV file),
+//!    the system of the preset, the integrator, and for `mu != 0`
+//!    Gershgorin's check of the kinetic form (a warning, an error under
+//!    `--strict`).
+//! 4. **The loop** ([`driver`]): steps, an energy-log row every
+//!    `energy-every` steps ([`monitor`]: one extra Laplace sum per row, so
+//!    the default of 10 costs leapfrog 10% more), snapshots
+//!    ([`outputs`]), a progress bar on a terminal.
+//! 5. **The summary** ([`RunReport`]): energy error, momentum and angular
+//!    momentum drift, time per step, share of time in the kernel, force
+//!    evaluations per step, iteration-cap hits; on stdout (as JSON with
+//!    `--json`) and as `summary.json`; the final state as CSV with
+//!    `--final-state`.
+
+mod args;
+mod config;
+pub mod driver;
+pub mod monitor;
+pub mod outputs;
+mod report;
+mod settings;
+pub mod setup;
+
+use covar_kernel::{Backend, LaplaceSum};
+
+pub use args::{PresetName, RunArgs};
+pub use config::RunConfig;
+pub use report::RunReport;
+pub use settings::{Initial, Settings};
+
+use crate::cli::CliError;
+use crate::cli::progress::StepBar;
+use crate::io::csv;
+use driver::{Plan, drive};
+use outputs::{Extra, OutputDir, check_final_state};
+
+/// Runs `covar run`: resolves the settings, checks them, builds the system,
+/// runs it and returns the summary. Warnings go to stderr; with
+/// `show_progress`, so does a progress bar.
+///
+/// # Errors
+///
+/// Any [`CliError`]: settings out of range (naming the flag or key), input
+/// files (naming the line and column), an output that would replace an
+/// earlier run's, a step or a sum that failed (naming the particle).
+///
+/// # Examples
+///
+/// ```
+/// use clap::Parser;
+/// use covar::cli::{Cli, Command, run_simulation};
+///
+/// let out = std::env::temp_dir().join(format!("covar-doc-run-{}", std::process::id()));
+/// let cli = Cli::parse_from([
+///     "covar", "run", "--ic", "kepler", "--dt", "0.01", "--steps", "100",
+///     "--out", out.to_str().unwrap(), "--overwrite",
+/// ]);
+/// let Command::Run(args) = &cli.command else { unreachable!() };
+/// let report = run_simulation(args, false)?;
+/// assert_eq!(report.energy_rows, 11);
+/// assert!(report.max_rel_h_error < 1e-3);
+/// # std::fs::remove_dir_all(&out).ok();
+/// # Ok::<(), covar::cli::CliError>(())
+/// ```
+pub fn run_simulation(args: &RunArgs, show_progress: bool) -> Result<RunReport, CliError> {
+    let settings = Settings::resolve(args)?;
+    setup::check_integrator(&settings)?;
+    if let Some(path) = &settings.final_state {
+        check_final_state(path, &settings.out, settings.overwrite)?;
+    }
+    let extra = Extra {
+        h_seed: settings.preset.is_seed(),
+        copy_gap: settings.integrator.starts_with("tao"),
+    };
+    let mut out = OutputDir::check(&settings.out, settings.overwrite, settings.steps, extra)?;
+    let threads = settings.threads;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| CliError::ThreadPool {
+            threads,
+            message: e.to_string(),
+        })?;
+    pool.install(|| {
+        let bar = StepBar::new(settings.steps, show_progress);
+        let mut ready = setup::prepare(&settings, &mut |w| bar.warn(&w))?;
+        let plan = Plan {
+            dt: settings.dt,
+            steps: settings.steps,
+            energy_every: settings.energy_every,
+            snapshot_every: settings.snapshot_every,
+        };
+        let toml = settings.to_config().to_toml();
+        let result = drive(
+            &mut ready.system,
+            ready.integrator.as_mut(),
+            plan,
+            &mut out,
+            &toml,
+            &bar,
+        );
+        bar.finish();
+        let outcome = result?;
+        if let Some(path) = &settings.final_state {
+            csv::write(&ready.system.particles, path)?;
+        }
+        let report = summarize(&settings, &ready, &outcome, &out);
+        let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::from)?;
+        out.finish(&json)?;
+        if outcome.cap_hits > 0 {
+            bar.warn(&format!(
+                "{} of {} steps stopped at the implicit solver's iteration cap; a shorter --dt \
+                 avoids it",
+                outcome.cap_hits, settings.steps
+            ));
+        }
+        Ok(report)
+    })
+}
+
+/// The summary of a finished run.
+fn summarize(
+    settings: &Settings,
+    ready: &setup::Ready,
+    outcome: &driver::Outcome,
+    out: &OutputDir,
+) -> RunReport {
+    let sys = &ready.system;
+    let m = &outcome.monitor;
+    let wall = outcome.wall.as_secs_f64();
+    let steps = settings.steps;
+    let kernel = (ready.integrator.kernel_time() + m.kernel_time()).as_secs_f64();
+    let step_time = outcome.step_time.as_secs_f64();
+    let own = (outcome
+        .step_time
+        .saturating_sub(ready.integrator.kernel_time()))
+    .as_secs_f64();
+    let share = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    // Only the direct backend has an instruction set.
+    let isa = match &sys.backend {
+        Backend::Direct(d) => Some(d.isa().to_string()),
+        _ => None,
+    };
+    let g = ready.gershgorin;
+    RunReport {
+        preset: match settings.preset {
+            covar_integrate::Preset::Gravity { .. } => "gravity",
+            covar_integrate::Preset::Coulomb { .. } => "coulomb",
+            covar_integrate::Preset::Darwin { .. } => "darwin",
+            covar_integrate::Preset::Seed { .. } => "seed",
+        },
+        k: sys.couplings.k,
+        mu: sys.couplings.mu,
+        softening: sys.couplings.softening,
+        initial: ready.source.clone(),
+        n: sys.len(),
+        integrator: ready.integrator.name(),
+        order: ready.integrator.order(),
+        dt: settings.dt,
+        steps,
+        t_final: sys.time,
+        backend: sys.backend.name(),
+        isa,
+        threads: settings.threads,
+        h_initial: m.h0(),
+        h_final: outcome.last.h,
+        h_seed_final: outcome.last.h_seed,
+        max_rel_h_error: m.max_rel_h_error(),
+        final_rel_h_error: outcome.last.rel_h_error,
+        momentum_drift: m.momentum_drift(),
+        angular_momentum_drift: m.angular_momentum_drift(),
+        wall_seconds: wall,
+        seconds_per_step: wall / steps as f64,
+        steps_per_second: share(steps as f64, wall),
+        kernel_seconds: kernel,
+        kernel_share: share(kernel, wall),
+        integrator_overhead: share(own, step_time),
+        force_evaluations: outcome.force_evaluations,
+        force_evaluations_per_step: outcome.force_evaluations as f64 / steps as f64,
+        diagnostic_evaluations: m.evaluations(),
+        iteration_cap_hits: outcome.cap_hits,
+        max_copy_gap_r: m.max_copy_gap().map(|g| g.0),
+        max_copy_gap_p: m.max_copy_gap().map(|g| g.1),
+        gershgorin_violations: g.map(|g| g.violations),
+        gershgorin_worst_particle: g.map(|g| g.worst_particle),
+        gershgorin_worst_margin: g.map(|g| g.worst_margin),
+        out: out.dir().display().to_string(),
+        energy_rows: out.rows(),
+        snapshots: out.snapshots(),
+        final_state: settings
+            .final_state
+            .as_ref()
+            .map(|p| p.display().to_string()),
+    }
+}

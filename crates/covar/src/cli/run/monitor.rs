@@ -1,0 +1,191 @@
+//! What a run watches at each energy-log row: `H` and its parts, the total
+//! momentum and angular momentum, and how far each has drifted from its
+//! initial value.
+//!
+//! Each row costs one Laplace sum ([`covar_integrate::diagnostics`]) beyond
+//! the integrator's own, plus `O(N)` sums here.
+
+use std::time::{Duration, Instant};
+
+use covar_integrate::{CopyGap, Fields, System, diagnostics};
+use covar_store::DVec3;
+
+use crate::cli::CliError;
+
+/// One row of the energy log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Row {
+    /// Steps taken.
+    pub step: u64,
+    /// Simulated time.
+    pub t: f64,
+    /// `H`.
+    pub h: f64,
+    /// The velocity-dependent part `T` (kinetic plus magnetic).
+    pub t_part: f64,
+    /// The position-only part `U` (Coulomb or gravitational).
+    pub u: f64,
+    /// `|sum_i P_i|`.
+    pub abs_sum_p: f64,
+    /// `|sum_i r_i x P_i|`.
+    pub abs_sum_l: f64,
+    /// `(H - H(0)) / |H(0)|` (see [`Monitor`] for `H(0) = 0`).
+    pub rel_h_error: f64,
+    /// `H_seed = -H` for the seed preset.
+    pub h_seed: Option<f64>,
+    /// The gap of Tao's two copies after the step.
+    pub copy_gap: Option<CopyGap>,
+}
+
+/// Tracks the invariants over a run.
+///
+/// The relative energy error is `(H - H(0)) / |H(0)|`; when `H(0) = 0` it is
+/// taken relative to `|T(0)| + |U(0)|`, and absolute when that is 0 too.
+/// The momentum drift is `max_t |sum P(t) - sum P(0)|` over the logged rows,
+/// relative to the largest `sum_i |P_i|` seen; the angular momentum drift
+/// likewise with `sum_i |r_i x P_i|`.
+#[derive(Clone, Debug)]
+pub struct Monitor {
+    fields: Fields,
+    h0: f64,
+    h_scale: f64,
+    p0: DVec3,
+    l0: DVec3,
+    max_rel_h: f64,
+    max_dp: f64,
+    max_dl: f64,
+    p_scale: f64,
+    l_scale: f64,
+    max_gap: Option<(f64, f64)>,
+    evaluations: u64,
+    elapsed: Duration,
+}
+
+impl Monitor {
+    /// Starts monitoring at the system's current state, which is row 0.
+    ///
+    /// # Errors
+    ///
+    /// Any error of the Laplace sum (e.g. coincident particles with zero
+    /// softening).
+    pub fn start(system: &System) -> Result<(Self, Row), CliError> {
+        let mut m = Self {
+            fields: Fields::new(),
+            h0: 0.0,
+            h_scale: 1.0,
+            p0: DVec3::ZERO,
+            l0: DVec3::ZERO,
+            max_rel_h: 0.0,
+            max_dp: 0.0,
+            max_dl: 0.0,
+            p_scale: 0.0,
+            l_scale: 0.0,
+            max_gap: None,
+            evaluations: 0,
+            elapsed: Duration::ZERO,
+        };
+        let row = m.observe(system, 0, None)?;
+        Ok((m, row))
+    }
+
+    /// The row of the system's current state after `step` steps (the first
+    /// call, from [`start`](Self::start), sets the initial values).
+    ///
+    /// # Errors
+    ///
+    /// Any error of the Laplace sum.
+    pub fn observe(
+        &mut self,
+        system: &System,
+        step: u64,
+        copy_gap: Option<CopyGap>,
+    ) -> Result<Row, CliError> {
+        let start = Instant::now();
+        let d = diagnostics(system, &mut self.fields)?;
+        if self.evaluations == 0 {
+            self.h0 = d.h();
+            self.h_scale = [d.h().abs(), d.energy.t().abs() + d.energy.u().abs()]
+                .into_iter()
+                .find(|s| *s > 0.0)
+                .unwrap_or(1.0);
+            self.p0 = d.momentum;
+            self.l0 = d.angular_momentum;
+        }
+        self.evaluations += 1;
+        let p = &system.particles;
+        let (mut sum_abs_p, mut sum_abs_l) = (0.0, 0.0);
+        for i in 0..p.len() {
+            let (r, mom) = (p.position(i), p.momentum(i));
+            sum_abs_p += mom.length();
+            sum_abs_l += r.cross(mom).length();
+        }
+        let rel_h_error = (d.h() - self.h0) / self.h_scale;
+        self.max_rel_h = self.max_rel_h.max(rel_h_error.abs());
+        self.max_dp = self.max_dp.max((d.momentum - self.p0).length());
+        self.max_dl = self.max_dl.max((d.angular_momentum - self.l0).length());
+        self.p_scale = self.p_scale.max(sum_abs_p);
+        self.l_scale = self.l_scale.max(sum_abs_l);
+        if let Some(g) = copy_gap {
+            let (r, m) = self.max_gap.unwrap_or((0.0, 0.0));
+            self.max_gap = Some((r.max(g.position_relative), m.max(g.momentum_relative)));
+        }
+        self.elapsed += start.elapsed();
+        Ok(Row {
+            step,
+            t: system.time,
+            h: d.h(),
+            t_part: d.energy.t(),
+            u: d.energy.u(),
+            abs_sum_p: d.momentum.length(),
+            abs_sum_l: d.angular_momentum.length(),
+            rel_h_error,
+            h_seed: d.h_seed,
+            copy_gap,
+        })
+    }
+
+    /// `H(0)`.
+    pub fn h0(&self) -> f64 {
+        self.h0
+    }
+
+    /// Largest `|dH / H(0)|` of the rows so far.
+    pub fn max_rel_h_error(&self) -> f64 {
+        self.max_rel_h
+    }
+
+    /// Momentum drift relative to `sum_i |P_i|` (0 when nothing moves).
+    pub fn momentum_drift(&self) -> f64 {
+        ratio(self.max_dp, self.p_scale)
+    }
+
+    /// Angular momentum drift relative to `sum_i |r_i x P_i|`.
+    pub fn angular_momentum_drift(&self) -> f64 {
+        ratio(self.max_dl, self.l_scale)
+    }
+
+    /// Largest relative gap of Tao's copies, `(position, momentum)`.
+    pub fn max_copy_gap(&self) -> Option<(f64, f64)> {
+        self.max_gap
+    }
+
+    /// Laplace sums evaluated for the rows.
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations
+    }
+
+    /// Time in the rows' Laplace sums.
+    pub fn kernel_time(&self) -> Duration {
+        self.fields.kernel_time()
+    }
+
+    /// Wall time spent computing rows.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+}
+
+/// `a / b`, or 0 when `a` is 0 (nothing drifted, even with no scale).
+fn ratio(a: f64, b: f64) -> f64 {
+    if a == 0.0 { 0.0 } else { a / b }
+}

@@ -1,0 +1,589 @@
+//! The settings of a run, resolved: flags over the `--config` file over the
+//! defaults, every value range-checked, with errors that name the flag (or
+//! the file and key) and the allowed range.
+//!
+//! Two pairs of settings are alternatives: `steps` or `t-end`, and `from` or
+//! the generator (`ic`, `n`, `seed`, `charges`). Giving both of a pair at the
+//! same level (two flags, or two keys of the file) is an error; one given as
+//! a flag replaces the other from the file.
+
+use std::path::{Path, PathBuf};
+
+use covar_integrate::Preset;
+use covar_integrate::integrator::{NAMES, NON_SEPARABLE};
+use covar_kernel::{Backend, Direct, LaplaceSum};
+
+use super::args::{PresetName, RunArgs};
+use super::config::RunConfig;
+use crate::cli::CliError;
+use crate::cli::args::{MAX_STEPS, Real, whole};
+use crate::cli::system::{Ic, SystemSpec};
+
+/// Default softening length: sane for gravity with thousands of particles
+/// in Hénon units (mean spacing about 0.1 in the core of a 4096-body Plummer
+/// sphere).
+pub const DEFAULT_SOFTENING: f64 = 0.01;
+/// Default time step.
+pub const DEFAULT_DT: f64 = 0.005;
+/// Default number of steps.
+pub const DEFAULT_STEPS: u64 = 2000;
+/// Default number of generated particles (except kepler: 2).
+pub const DEFAULT_N: usize = 4096;
+/// Default steps between energy-log rows.
+pub const DEFAULT_ENERGY_EVERY: u64 = 10;
+/// Default output folder.
+pub const DEFAULT_OUT: &str = "covar-out";
+/// Default Coulomb coupling of the coulomb and darwin presets.
+pub const DEFAULT_K: f64 = 1.0;
+/// Default magnetic coupling of the darwin preset.
+pub const DEFAULT_MU: f64 = 0.1;
+/// Most particles a run generates.
+const MAX_N: u64 = 1 << 32;
+/// Most worker threads.
+const MAX_THREADS: u64 = 4096;
+
+/// Where the particles come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Initial {
+    /// A generator.
+    Generate(SystemSpec),
+    /// A particle CSV file.
+    File(PathBuf),
+}
+
+/// Every setting of a run, resolved and checked.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The preset, with its couplings.
+    pub preset: Preset,
+    /// Softening length `s >= 0`.
+    pub softening: f64,
+    /// The initial conditions.
+    pub initial: Initial,
+    /// Integrator name (one of [`NAMES`]).
+    pub integrator: &'static str,
+    /// Tao's binding constant, if given (tao2 and tao4 only).
+    pub omega: Option<f64>,
+    /// Time step.
+    pub dt: f64,
+    /// Number of steps.
+    pub steps: u64,
+    /// The end time asked for, when the steps came from `t-end`.
+    pub t_end: Option<f64>,
+    /// Steps between energy-log rows (`>= 1`).
+    pub energy_every: u64,
+    /// Steps between snapshots (0: only the first and last).
+    pub snapshot_every: u64,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Where to write the final state as CSV, if anywhere.
+    pub final_state: Option<PathBuf>,
+    /// Whether earlier results may be replaced.
+    pub overwrite: bool,
+    /// Laplace-sum backend.
+    pub backend: Backend,
+    /// Worker threads.
+    pub threads: usize,
+    /// Whether warnings are errors.
+    pub strict: bool,
+}
+
+/// A value and whether it came from the file (else from a flag).
+#[derive(Clone, Copy, Debug)]
+struct Val<T> {
+    v: T,
+    file: bool,
+}
+
+/// The flag's value, else the file's.
+fn pick<T>(flag: Option<T>, file: Option<T>) -> Option<Val<T>> {
+    match (flag, file) {
+        (Some(v), _) => Some(Val { v, file: false }),
+        (None, Some(v)) => Some(Val { v, file: true }),
+        (None, None) => None,
+    }
+}
+
+/// Builds errors naming the flag, or the file and key.
+struct Ctx<'a> {
+    path: Option<&'a Path>,
+}
+
+impl Ctx<'_> {
+    fn err(&self, key: &'static str, file: bool, reason: String) -> CliError {
+        match (file, self.path) {
+            (true, Some(path)) => CliError::ConfigValue {
+                path: path.to_path_buf(),
+                key,
+                reason,
+            },
+            _ => CliError::InvalidArgument { flag: key, reason },
+        }
+    }
+
+    /// A real setting, range-checked.
+    fn real(
+        &self,
+        key: &'static str,
+        flag: Option<f64>,
+        file: Option<f64>,
+        range: Real,
+    ) -> Result<Option<Val<f64>>, CliError> {
+        pick(flag, file)
+            .map(|x| {
+                range
+                    .check(x.v)
+                    .map(|v| Val { v, file: x.file })
+                    .map_err(|r| self.err(key, x.file, r))
+            })
+            .transpose()
+    }
+
+    /// A whole-number setting in `min..=max`.
+    fn whole(
+        &self,
+        key: &'static str,
+        flag: Option<u64>,
+        file: Option<i64>,
+        min: u64,
+        max: u64,
+    ) -> Result<Option<Val<u64>>, CliError> {
+        pick(flag.map(i128::from), file.map(i128::from))
+            .map(|x| {
+                whole(x.v, min, max)
+                    .map(|v| Val { v, file: x.file })
+                    .map_err(|r| self.err(key, x.file, r))
+            })
+            .transpose()
+    }
+}
+
+impl Settings {
+    /// Resolves `args` over its `--config` file (if any) over the defaults.
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::Config`] for a file that cannot be read or parsed,
+    /// [`CliError::ConfigValue`] for a key out of range or out of place,
+    /// [`CliError::InvalidArgument`] for flags that do not fit together.
+    pub fn resolve(args: &RunArgs) -> Result<Self, CliError> {
+        let config = match &args.config {
+            Some(p) => RunConfig::load(p)?,
+            None => RunConfig::default(),
+        };
+        let cx = Ctx {
+            path: args.config.as_deref(),
+        };
+        let f = &config;
+
+        // Physics.
+        let preset_name = pick(args.preset, f.preset).map_or(PresetName::Gravity, |x| x.v);
+        let g = cx.real("g", args.g, f.g, Real::Positive)?;
+        let k = cx.real("k", args.k, f.k, Real::Finite)?;
+        let mu = cx.real("mu", args.mu, f.mu, Real::Positive)?;
+        let eps = cx.real("eps", args.eps, f.eps, Real::Positive)?;
+        let softening = cx
+            .real("softening", args.softening, f.softening, Real::NonNegative)?
+            .map_or(DEFAULT_SOFTENING, |x| x.v);
+        use PresetName::{Coulomb, Darwin, Gravity, Seed};
+        for (key, val, presets) in [
+            ("g", g, &[Gravity][..]),
+            ("k", k, &[Coulomb, Darwin]),
+            ("mu", mu, &[Darwin]),
+            ("eps", eps, &[Seed]),
+        ] {
+            if let Some(x) = val
+                && !presets.contains(&preset_name)
+            {
+                let names: Vec<_> = presets.iter().map(|p| p.name()).collect();
+                return Err(cx.err(
+                    key,
+                    x.file,
+                    format!(
+                        "applies to the {} preset{} only, and this run's preset is {}",
+                        names.join(" and "),
+                        if names.len() > 1 { "s" } else { "" },
+                        preset_name.name()
+                    ),
+                ));
+            }
+        }
+        let value = |v: Option<Val<f64>>, default: f64| v.map_or(default, |x| x.v);
+        let preset = match preset_name {
+            Gravity => Preset::Gravity { g: value(g, 1.0) },
+            Coulomb => Preset::Coulomb {
+                k: value(k, DEFAULT_K),
+            },
+            Darwin => Preset::Darwin {
+                k: value(k, DEFAULT_K),
+                mu: value(mu, DEFAULT_MU),
+            },
+            Seed => Preset::Seed {
+                eps: value(eps, 1.0),
+            },
+        };
+
+        let initial = resolve_initial(&cx, args, f, preset_name)?;
+
+        // Integration.
+        let integrator = match pick(args.integrator.clone(), f.integrator.clone()) {
+            Some(x) => NAMES.iter().copied().find(|n| *n == x.v).ok_or_else(|| {
+                cx.err(
+                    "integrator",
+                    x.file,
+                    format!(
+                        "unknown integrator `{}` (expected one of: {})",
+                        x.v,
+                        NAMES.join(", ")
+                    ),
+                )
+            })?,
+            None if preset.couplings(softening).is_separable() => "leapfrog",
+            None => "implicit-midpoint",
+        };
+        let omega = cx.real("omega", args.omega, f.omega, Real::NonNegative)?;
+        if let Some(x) = omega
+            && !integrator.starts_with("tao")
+        {
+            return Err(cx.err(
+                "omega",
+                x.file,
+                format!("applies to the tao2 and tao4 integrators only, not {integrator}"),
+            ));
+        }
+        let dt = cx
+            .real("dt", args.dt, f.dt, Real::Positive)?
+            .map_or(DEFAULT_DT, |x| x.v);
+        let (steps, t_end) = resolve_duration(&cx, args, f, dt)?;
+        let energy_every = cx
+            .whole(
+                "energy-every",
+                args.energy_every,
+                f.energy_every,
+                1,
+                MAX_STEPS,
+            )?
+            .map_or(DEFAULT_ENERGY_EVERY, |x| x.v);
+        let snapshot_every = cx
+            .whole(
+                "snapshot-every",
+                args.snapshot_every,
+                f.snapshot_every,
+                0,
+                MAX_STEPS,
+            )?
+            .map_or(0, |x| x.v);
+
+        // Output and execution.
+        let out = pick(args.out.clone(), f.out.clone()).map_or(DEFAULT_OUT.into(), |x| x.v);
+        let final_state = pick(args.final_state.clone(), f.final_state.clone()).map(|x| x.v);
+        let backend = match (&args.backend, &f.backend) {
+            (Some(b), _) => b.clone(),
+            (None, Some(name)) => name.parse().map_err(|e| cx.err("backend", true, e))?,
+            (None, None) => Backend::Direct(Direct::new()),
+        };
+        let threads = cx
+            .whole(
+                "threads",
+                args.threads.map(|t| t as u64),
+                f.threads,
+                1,
+                MAX_THREADS,
+            )?
+            .map_or_else(
+                || {
+                    std::thread::available_parallelism()
+                        .map(usize::from)
+                        .unwrap_or(1)
+                },
+                |x| x.v as usize,
+            );
+        Ok(Self {
+            preset,
+            softening,
+            initial,
+            integrator,
+            omega: omega.map(|x| x.v),
+            dt,
+            steps,
+            t_end,
+            energy_every,
+            snapshot_every,
+            out,
+            final_state,
+            overwrite: args.overwrite,
+            backend,
+            threads,
+            strict: args.strict || f.strict.unwrap_or(false),
+        })
+    }
+
+    /// Whether the integrator handles `mu != 0`.
+    pub fn integrator_is_non_separable(&self) -> bool {
+        NON_SEPARABLE.split(", ").any(|n| n == self.integrator)
+    }
+
+    /// The settings as a configuration file (paths made absolute), so that
+    /// `covar run --config DIR/run.toml` repeats the run.
+    pub fn to_config(&self) -> RunConfig {
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut c = RunConfig::default();
+        match self.preset {
+            Preset::Gravity { g } => {
+                c.preset = Some(PresetName::Gravity);
+                c.g = Some(g);
+            }
+            Preset::Coulomb { k } => {
+                c.preset = Some(PresetName::Coulomb);
+                c.k = Some(k);
+            }
+            Preset::Darwin { k, mu } => {
+                c.preset = Some(PresetName::Darwin);
+                c.k = Some(k);
+                c.mu = Some(mu);
+            }
+            Preset::Seed { eps } => {
+                c.preset = Some(PresetName::Seed);
+                c.eps = Some(eps);
+            }
+        }
+        c.softening = Some(self.softening);
+        match &self.initial {
+            Initial::Generate(spec) => {
+                c.ic = Some(spec.ic);
+                c.n = Some(spec.n as i64);
+                c.seed = Some(spec.seed as i64);
+                if !matches!(self.preset, Preset::Gravity { .. }) {
+                    c.charges = Some(spec.charges);
+                }
+            }
+            Initial::File(p) => c.from = Some(abs(p)),
+        }
+        c.integrator = Some(self.integrator.to_string());
+        c.omega = self.omega;
+        c.dt = Some(self.dt);
+        c.steps = Some(self.steps as i64);
+        c.energy_every = Some(self.energy_every as i64);
+        c.snapshot_every = Some(self.snapshot_every as i64);
+        c.out = Some(abs(&self.out));
+        c.final_state = self.final_state.as_deref().map(abs);
+        c.backend = Some(self.backend.name().to_string());
+        c.threads = Some(self.threads as i64);
+        c.strict = Some(self.strict);
+        c
+    }
+}
+
+/// The initial conditions: `from`, or the generator keys.
+fn resolve_initial(
+    cx: &Ctx<'_>,
+    args: &RunArgs,
+    f: &RunConfig,
+    preset: PresetName,
+) -> Result<Initial, CliError> {
+    let gen_flags: Vec<&str> = [
+        ("--ic", args.ic.is_some()),
+        ("--n", args.n.is_some()),
+        ("--seed", args.seed.is_some()),
+        ("--charges", args.charges.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, given)| given.then_some(k))
+    .collect();
+    let gen_keys: Vec<&str> = [
+        ("ic", f.ic.is_some()),
+        ("n", f.n.is_some()),
+        ("seed", f.seed.is_some()),
+        ("charges", f.charges.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, given)| given.then_some(k))
+    .collect();
+    if args.from.is_some() && !gen_flags.is_empty() {
+        return Err(cx.err(
+            "from",
+            false,
+            format!(
+                "reads the particles from a file and cannot be combined with {}, which generate them",
+                gen_flags.join(", ")
+            ),
+        ));
+    }
+    if let Some(from) = &args.from {
+        return Ok(Initial::File(from.clone()));
+    }
+    if gen_flags.is_empty()
+        && let Some(from) = &f.from
+    {
+        if !gen_keys.is_empty() {
+            return Err(cx.err(
+                "from",
+                true,
+                format!(
+                    "reads the particles from a file and cannot be combined with the keys {}, \
+                     which generate them",
+                    gen_keys.join(", ")
+                ),
+            ));
+        }
+        return Ok(Initial::File(from.clone()));
+    }
+    let ic = pick(args.ic, f.ic).map_or(Ic::Plummer, |x| x.v);
+    let n = match cx.whole("n", args.n.map(|n| n as u64), f.n, 1, MAX_N)? {
+        Some(x) if ic == Ic::Kepler && x.v != 2 => {
+            return Err(cx.err(
+                "n",
+                x.file,
+                format!("the kepler system has exactly 2 particles, not {}", x.v),
+            ));
+        }
+        Some(x) => x.v as usize,
+        None if ic == Ic::Kepler => 2,
+        None => DEFAULT_N,
+    };
+    let seed = match (args.seed, f.seed) {
+        (Some(s), _) => s,
+        (None, Some(s)) => {
+            whole(i128::from(s), 0, i64::MAX as u64).map_err(|r| cx.err("seed", true, r))?
+        }
+        (None, None) => 1,
+    };
+    let charges = match pick(args.charges, f.charges) {
+        Some(x) if preset == PresetName::Gravity => {
+            return Err(cx.err(
+                "charges",
+                x.file,
+                "the gravity preset sets every charge to its mass; charges apply to the \
+                 coulomb, darwin and seed presets"
+                    .into(),
+            ));
+        }
+        Some(x) => x.v,
+        None => ic.default_charges(),
+    };
+    Ok(Initial::Generate(SystemSpec {
+        ic,
+        n,
+        seed,
+        charges,
+    }))
+}
+
+/// The number of steps, and the end time when it came from `t-end`.
+fn resolve_duration(
+    cx: &Ctx<'_>,
+    args: &RunArgs,
+    f: &RunConfig,
+    dt: f64,
+) -> Result<(u64, Option<f64>), CliError> {
+    let both = "give the number of steps or the end time, not both";
+    if args.steps.is_some() && args.t_end.is_some() {
+        return Err(cx.err("t-end", false, format!("{both} (--steps is given too)")));
+    }
+    let from_flags = args.steps.is_some() || args.t_end.is_some();
+    if !from_flags && f.steps.is_some() && f.t_end.is_some() {
+        return Err(cx.err(
+            "t-end",
+            true,
+            format!("{both} (the key steps is given too)"),
+        ));
+    }
+    let (steps_flag, t_end_flag) = (args.steps, args.t_end);
+    let (steps_file, t_end_file) = if from_flags {
+        (None, None)
+    } else {
+        (f.steps, f.t_end)
+    };
+    if let Some(x) = cx.whole("steps", steps_flag, steps_file, 1, MAX_STEPS)? {
+        return Ok((x.v, None));
+    }
+    if let Some(x) = cx.real("t-end", t_end_flag, t_end_file, Real::Positive)? {
+        let steps = steps_to(x.v, dt).ok_or_else(|| {
+            cx.err(
+                "t-end",
+                x.file,
+                format!("t-end / dt = {} / {dt} is more than {MAX_STEPS} steps", x.v),
+            )
+        })?;
+        return Ok((steps, Some(x.v)));
+    }
+    Ok((DEFAULT_STEPS, None))
+}
+
+/// Steps of `dt` to reach `t_end`: `t_end / dt` rounded up, except that a
+/// quotient within `1e-9` relative of a whole number is that number (so
+/// `t_end = 1`, `dt = 0.1` is 10 steps, not 11). `None` beyond
+/// [`MAX_STEPS`].
+fn steps_to(t_end: f64, dt: f64) -> Option<u64> {
+    let r = t_end / dt;
+    if !(r.is_finite() && r <= MAX_STEPS as f64) {
+        return None;
+    }
+    let near = r.round();
+    let steps = if (r - near).abs() <= 1e-9 * near.max(1.0) {
+        near
+    } else {
+        r.ceil()
+    };
+    Some((steps as u64).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::system::Charges;
+
+    #[test]
+    fn end_time_rounds_up_but_not_for_round_off() {
+        assert_eq!(steps_to(1.0, 0.1), Some(10));
+        assert_eq!(steps_to(1.05, 0.1), Some(11));
+        assert_eq!(steps_to(10.0, 0.005), Some(2000));
+        assert_eq!(steps_to(1e-9, 1.0), Some(1));
+        assert_eq!(steps_to(1e300, 1e-300), None);
+    }
+
+    #[test]
+    fn defaults_make_the_main_run() {
+        let s = Settings::resolve(&RunArgs::default()).unwrap();
+        assert_eq!(s.preset, Preset::Gravity { g: 1.0 });
+        assert_eq!(s.integrator, "leapfrog");
+        assert_eq!(
+            s.initial,
+            Initial::Generate(SystemSpec {
+                ic: Ic::Plummer,
+                n: DEFAULT_N,
+                seed: 1,
+                charges: Charges::Mass
+            })
+        );
+        assert_eq!(
+            (s.dt, s.steps, s.softening),
+            (DEFAULT_DT, DEFAULT_STEPS, DEFAULT_SOFTENING)
+        );
+        assert_eq!(s.out, PathBuf::from(DEFAULT_OUT));
+    }
+
+    #[test]
+    fn non_separable_presets_default_to_implicit_midpoint() {
+        let args = RunArgs {
+            preset: Some(PresetName::Seed),
+            ..RunArgs::default()
+        };
+        let s = Settings::resolve(&args).unwrap();
+        assert_eq!(s.integrator, "implicit-midpoint");
+        assert!(s.integrator_is_non_separable());
+    }
+
+    #[test]
+    fn couplings_of_another_preset_are_errors() {
+        let args = RunArgs {
+            mu: Some(0.3),
+            ..RunArgs::default()
+        };
+        let e = Settings::resolve(&args).unwrap_err().to_string();
+        assert!(
+            e.contains("`--mu`") && e.contains("darwin preset only"),
+            "{e}"
+        );
+    }
+}
