@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::direct::Direct;
+use crate::fast::Fast;
 use crate::error::KernelError;
 use crate::naive::Naive;
 use crate::problem::{Outputs, Problem};
@@ -90,17 +91,20 @@ pub enum Backend {
     Naive(Naive),
     /// The exact SIMD, multi-threaded sum ([`Direct`]).
     Direct(Direct),
+    /// The tree / multipole sum with a set accuracy ([`Fast`]).
+    Fast(Fast),
 }
 
 impl Backend {
     /// Names accepted by [`str::parse`].
-    pub const NAMES: [&'static str; 2] = ["naive", "direct"];
+    pub const NAMES: [&'static str; 3] = ["naive", "direct", "fast"];
 
     /// Attaches a progress counter to the backend.
     pub fn with_progress(self, progress: Progress) -> Self {
         match self {
             Backend::Naive(b) => Backend::Naive(b.with_progress(progress)),
             Backend::Direct(b) => Backend::Direct(b.with_progress(progress)),
+            Backend::Fast(b) => Backend::Fast(b.with_progress(progress)),
         }
     }
 }
@@ -112,6 +116,7 @@ impl std::str::FromStr for Backend {
         match s {
             "naive" => Ok(Backend::Naive(Naive::new())),
             "direct" => Ok(Backend::Direct(Direct::new())),
+            "fast" => Ok(Backend::Fast(Fast::default())),
             other => Err(format!(
                 "unknown backend `{other}` (expected one of: {})",
                 Self::NAMES.join(", ")
@@ -125,6 +130,7 @@ impl LaplaceSum for Backend {
         match self {
             Backend::Naive(b) => b.name(),
             Backend::Direct(b) => b.name(),
+            Backend::Fast(b) => b.name(),
         }
     }
 
@@ -132,6 +138,7 @@ impl LaplaceSum for Backend {
         match self {
             Backend::Naive(b) => b.evaluate(problem, out),
             Backend::Direct(b) => b.evaluate(problem, out),
+            Backend::Fast(b) => b.evaluate(problem, out),
         }
     }
 }

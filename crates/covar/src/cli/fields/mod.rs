@@ -177,7 +177,7 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
         );
         let isa = match &backend {
             Backend::Direct(d) => Some(d.isa().to_string()),
-            Backend::Naive(_) => None,
+            _ => None,
         };
         let counter = Progress::new();
         let backend = backend.with_progress(counter.clone());
