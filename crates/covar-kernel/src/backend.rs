@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::direct::Direct;
-use crate::fast::Fast;
 use crate::error::KernelError;
+use crate::fast::Fast;
 use crate::naive::Naive;
 use crate::problem::{Outputs, Problem};
 
@@ -91,8 +91,9 @@ pub enum Backend {
     Naive(Naive),
     /// The exact SIMD, multi-threaded sum ([`Direct`]).
     Direct(Direct),
-    /// The tree / multipole sum with a set accuracy ([`Fast`]).
-    Fast(Fast),
+    /// The tree / multipole sum with a set accuracy ([`Fast`]; boxed, it
+    /// carries its reusable arena).
+    Fast(Box<Fast>),
 }
 
 impl Backend {
@@ -104,7 +105,7 @@ impl Backend {
         match self {
             Backend::Naive(b) => Backend::Naive(b.with_progress(progress)),
             Backend::Direct(b) => Backend::Direct(b.with_progress(progress)),
-            Backend::Fast(b) => Backend::Fast(b.with_progress(progress)),
+            Backend::Fast(b) => Backend::Fast(Box::new(b.with_progress(progress))),
         }
     }
 }
@@ -116,7 +117,7 @@ impl std::str::FromStr for Backend {
         match s {
             "naive" => Ok(Backend::Naive(Naive::new())),
             "direct" => Ok(Backend::Direct(Direct::new())),
-            "fast" => Ok(Backend::Fast(Fast::default())),
+            "fast" => Ok(Backend::Fast(Box::default())),
             other => Err(format!(
                 "unknown backend `{other}` (expected one of: {})",
                 Self::NAMES.join(", ")

@@ -170,6 +170,7 @@ impl Fast {
         let l = bump.alloc_slice_fill_copy(targets.nodes().len() * len, 0.0);
         let counters = Counters::default();
         let s = problem.softening;
+        let order_for_ratio = |rho: f64| p.pair_order(rho, order);
         Traversal {
             sources: &sources,
             targets,
@@ -179,6 +180,7 @@ impl Fast {
             nd,
             order,
             theta: p.theta,
+            order_for_ratio: &order_for_ratio,
             softening2: s * s,
             min_gap: if s > 0.0 {
                 s / (2.0 * p.tolerance).sqrt()

@@ -83,6 +83,21 @@ impl FastParams {
     }
 }
 
+impl FastParams {
+    /// The order needed by one pair of cells with separation ratio
+    /// `rho = (r_A + r_B) / |z_A - z_B| <= theta`: the same error model as
+    /// [`expansion_order`](Self::expansion_order) with `rho` for `theta`,
+    /// capped at the expansion order `p`. Pairs far apart need much less
+    /// than the worst-case pair at `rho = theta`.
+    pub fn pair_order(&self, rho: f64, p: usize) -> usize {
+        if self.order.is_some() || rho <= 0.0 {
+            return if rho <= 0.0 { 2.min(p) } else { p };
+        }
+        let q = (self.tolerance / ERROR_SCALE).ln() / (ERROR_RATE * rho).ln();
+        (q.ceil().max(2.0) as usize).min(p)
+    }
+}
+
 /// Where the time of one evaluation went. Stage times of the parallel
 /// passes are summed over threads (CPU time); `total` is wall time.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

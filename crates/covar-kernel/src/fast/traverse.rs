@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::expansion::{Fields, Operators};
+use super::expansion::{Fields, Operators, n_coefficients};
 use super::tree::Tree;
 use super::upward::frame;
 use crate::backend::Progress;
@@ -32,6 +32,61 @@ use crate::problem::Points;
 
 /// Subtrees with more targets than this are processed in parallel.
 const PARALLEL_POINTS: usize = 16_384;
+
+/// One thread's operators: the full order for L2L and L2P, and every lower
+/// order for M2L of pairs that need less (with scratch to run them on the
+/// leading coefficients of full-order expansions).
+pub(crate) struct Translator {
+    full: Operators,
+    /// `by_order[q]` translates at order `q` (entries below 2 unused).
+    by_order: Vec<Operators>,
+    m: Vec<f64>,
+    l: Vec<f64>,
+}
+
+impl Translator {
+    pub(crate) fn new(order: usize, nd: usize) -> Self {
+        Self {
+            full: Operators::new(order, nd),
+            by_order: (0..order).map(|q| Operators::new(q.max(1), nd)).collect(),
+            m: vec![0.0; nd * n_coefficients(order)],
+            l: vec![0.0; nd * n_coefficients(order)],
+        }
+    }
+
+    /// M2L at order `q <= p` of a full-order `m` into a full-order `l`: the
+    /// degrees up to `q` of every channel are a prefix of its coefficients.
+    fn m2l(
+        &mut self,
+        q: usize,
+        source: super::expansion::Frame,
+        m: &[f64],
+        target: super::expansion::Frame,
+        l: &mut [f64],
+    ) {
+        let p = self.full.order();
+        if q >= p {
+            self.full.m2l(source, m, target, l);
+            return;
+        }
+        let nd = self.full.channels();
+        let (full, part) = (n_coefficients(p), n_coefficients(q));
+        let (mq, lq) = (&mut self.m[..nd * part], &mut self.l[..nd * part]);
+        for c in 0..nd {
+            mq[c * part..(c + 1) * part].copy_from_slice(&m[c * full..c * full + part]);
+        }
+        lq.fill(0.0);
+        self.by_order[q].m2l(source, mq, target, lq);
+        for c in 0..nd {
+            for (a, b) in l[c * full..c * full + part]
+                .iter_mut()
+                .zip(&lq[c * part..(c + 1) * part])
+            {
+                *a += b;
+            }
+        }
+    }
+}
 
 /// Nanosecond and event counters shared by the threads of a traversal.
 #[derive(Debug, Default)]
@@ -56,6 +111,9 @@ pub(crate) struct Traversal<'a> {
     pub(crate) nd: usize,
     pub(crate) order: usize,
     pub(crate) theta: f64,
+    /// Order needed by a pair of separation ratio `rho`:
+    /// `ceil(ln(tolerance / scale) / ln(rho))`, within `2 ..= order`.
+    pub(crate) order_for_ratio: &'a (dyn Fn(f64) -> usize + Sync),
     pub(crate) softening2: f64,
     /// Smallest separation of expanded pairs (softening), 0 without.
     pub(crate) min_gap: f64,
@@ -74,27 +132,28 @@ impl Traversal<'_> {
         if self.targets.is_empty() || self.sources.is_empty() {
             return;
         }
-        let mut ops = Operators::new(self.order, self.nd);
-        let len = ops.expansion_len();
+        let mut tr = Translator::new(self.order, self.nd);
+        let len = tr.full.expansion_len();
         l[..len].fill(0.0);
-        self.visit(0, vec![0], l, &mut ops);
+        self.visit(0, vec![0], l, &mut tr);
     }
 
-    /// Whether source node `b` may act on target node `a` by expansions.
-    fn well_separated(&self, a: usize, b: usize) -> bool {
+    /// If source node `b` may act on target node `a` by expansions, the
+    /// ratio `(r_A + r_B) / |z_A - z_B|` of the pair.
+    fn well_separated(&self, a: usize, b: usize) -> Option<f64> {
         let (na, nb) = (self.targets.node(a), self.sources.node(b));
         let (za, zb) = (na.expansion_center(), nb.expansion_center());
         let d =
             ((za[0] - zb[0]).powi(2) + (za[1] - zb[1]).powi(2) + (za[2] - zb[2]).powi(2)).sqrt();
         let r = na.r_max() + nb.r_max();
-        r < self.theta * d && d - r > self.min_gap
+        (r < self.theta * d && d - r > self.min_gap).then(|| r / d)
     }
 
     /// Target node `a` with its candidates; `l` covers the local expansions
     /// of `a`'s subtree, the first of which already holds what `a` inherits
     /// from its parent.
-    fn visit(&self, a: usize, mut candidates: Vec<u32>, l: &mut [f64], ops: &mut Operators) {
-        let len = ops.expansion_len();
+    fn visit(&self, a: usize, mut candidates: Vec<u32>, l: &mut [f64], tr: &mut Translator) {
+        let len = tr.full.expansion_len();
         let (tgt, src) = (self.targets, self.sources);
         let node_a = tgt.node(a);
         let (own, mut rest) = l.split_at_mut(len);
@@ -108,8 +167,15 @@ impl Traversal<'_> {
         while let Some(b) = candidates.pop() {
             let b = b as usize;
             let node_b = src.node(b);
-            if self.well_separated(a, b) {
-                ops.m2l(frame(src, b), &self.m[b * len..(b + 1) * len], frame_a, own);
+            if let Some(rho) = self.well_separated(a, b) {
+                let q = (self.order_for_ratio)(rho);
+                tr.m2l(
+                    q,
+                    frame(src, b),
+                    &self.m[b * len..(b + 1) * len],
+                    frame_a,
+                    own,
+                );
                 m2l += 1;
             } else if node_a.is_leaf() && node_b.is_leaf() {
                 near.push(b as u32);
@@ -126,7 +192,7 @@ impl Traversal<'_> {
             .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
         self.counters.m2l_count.fetch_add(m2l, Ordering::Relaxed);
         if node_a.is_leaf() {
-            self.leaf(a, own, &mut near, ops);
+            self.leaf(a, own, &mut near, &mut tr.full);
             return;
         }
         // Children inherit the local expansion and the deferred candidates.
@@ -136,7 +202,7 @@ impl Traversal<'_> {
             let size = (tgt.node(c).subtree_end() - c) * len;
             let (s, r) = std::mem::take(&mut rest).split_at_mut(size);
             s[..len].fill(0.0);
-            ops.l2l(frame_a, own, frame(tgt, c), &mut s[..len]);
+            tr.full.l2l(frame_a, own, frame(tgt, c), &mut s[..len]);
             children.push((c, s));
             rest = r;
         }
@@ -145,12 +211,12 @@ impl Traversal<'_> {
             .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
         if node_a.len() > PARALLEL_POINTS {
             children.par_iter_mut().for_each_init(
-                || Operators::new(self.order, self.nd),
-                |ops, (c, s)| self.visit(*c, deferred.clone(), s, ops),
+                || Translator::new(self.order, self.nd),
+                |tr, (c, s)| self.visit(*c, deferred.clone(), s, tr),
             );
         } else {
             for (c, s) in children {
-                self.visit(c, deferred.clone(), s, ops);
+                self.visit(c, deferred.clone(), s, tr);
             }
         }
     }
