@@ -233,6 +233,7 @@ mod m2p;
 pub mod order;
 mod p2l;
 mod p2m;
+mod recenter;
 pub mod reference;
 pub mod rotation;
 mod tables;
