@@ -170,6 +170,44 @@ fn bad_input_fails_with_a_message_naming_the_problem() {
         (&["--isa", "sse9"], "sse9"),
         (&["--frobnicate"], "frobnicate"),
         (&["--n", "100000000000000"], "memory"),
+        (
+            &["--backend", "fast", "--tol", "0"],
+            "'--tol <TOL>': must be in (0, 1), got 0",
+        ),
+        (
+            &["--backend", "fast", "--tol", "1"],
+            "'--tol <TOL>': must be in (0, 1), got 1",
+        ),
+        (
+            &["--backend", "fast", "--tol", "nan"],
+            "'--tol <TOL>': must be in (0, 1), got NaN",
+        ),
+        (&["--backend", "fast", "--tol=-1e-6"], "'--tol <TOL>'"),
+        (
+            &["--backend", "fast", "--theta", "0"],
+            "'--theta <THETA>': must be in (0, 1)",
+        ),
+        (
+            &["--backend", "fast", "--theta", "1"],
+            "'--theta <THETA>': must be in (0, 1)",
+        ),
+        (
+            &["--backend", "fast", "--theta", "nan"],
+            "'--theta <THETA>'",
+        ),
+        (
+            &["--backend", "fast", "--leaf-size", "0"],
+            "'--leaf-size <LEAF_SIZE>'",
+        ),
+        (&["--backend", "fast", "--order", "65"], "1..=64"),
+        (
+            &["--tol", "1e-6"],
+            "`--tol`: applies to the fast backend only, and the backend is direct",
+        ),
+        (&["--backend", "direct", "--theta", "0.5"], "`--theta`"),
+        (&["--backend", "naive", "--order", "8"], "`--order`"),
+        (&["--backend", "fast", "--isa", "scalar"], "--isa"),
+        (&["--check", "0"], "--check"),
     ] {
         let out = fields(args);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -180,5 +218,141 @@ fn bad_input_fails_with_a_message_naming_the_problem() {
         );
         assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+    }
+}
+
+/// The four error keys of `--check`, each a number.
+fn errors(v: &Value) -> [(&'static str, f64); 4] {
+    ["rel_l2_pot", "rel_l2_grad", "max_rel_pot", "max_rel_grad"].map(|k| (k, num(v, k)))
+}
+
+#[test]
+fn fast_backend_reaches_its_tolerance_and_reports_its_stages() {
+    let tol = 1e-6;
+    let v = fields_json(&[
+        "--backend",
+        "fast",
+        "--ic",
+        "cube",
+        "--n",
+        "3000",
+        "--nd",
+        "4",
+        "--check",
+        "50",
+    ]);
+    assert_eq!(v["backend"], "fast");
+    assert_eq!(v["isa"], Value::Null);
+    assert_eq!(v["check_targets"], 50);
+    // The tolerance bounds the relative L2 errors; pointwise errors are not
+    // bounded by it (the gradient's reaches 1.3e-6 here), so they get a margin.
+    for (key, e) in errors(&v) {
+        let bound = if key.starts_with("rel_l2") {
+            tol
+        } else {
+            10.0 * tol
+        };
+        assert!(e <= bound, "{key} = {e:e} > {bound:e}");
+    }
+    let fast = &v["fast"];
+    assert_eq!(num(fast, "tolerance"), tol);
+    assert!(num(fast, "order") >= 2.0, "{fast}");
+    for key in [
+        "tree",
+        "upward",
+        "m2l",
+        "near",
+        "downward",
+        "traversal",
+        "total",
+    ] {
+        let t = num(fast, key);
+        assert!((0.0..60.0).contains(&t), "fast.{key} = {t}");
+    }
+    assert!(num(fast, "traversal") <= num(fast, "total"));
+    assert!(
+        num(fast, "m2l_count") > 0.0 && num(fast, "near_pairs") > 0.0,
+        "{fast}"
+    );
+}
+
+#[test]
+fn fast_flags_reach_the_kernel() {
+    let v = fields_json(&[
+        "--backend",
+        "fast",
+        "--ic",
+        "plummer",
+        "--n",
+        "2000",
+        "--tol",
+        "1e-3",
+        "--theta",
+        "0.5",
+        "--leaf-size",
+        "32",
+        "--check",
+        "40",
+    ]);
+    let fast = &v["fast"];
+    assert_eq!(
+        (
+            num(fast, "tolerance"),
+            num(fast, "theta"),
+            num(fast, "leaf_size")
+        ),
+        (1e-3, 0.5, 32.0)
+    );
+    for (key, e) in errors(&v)[..2].iter() {
+        assert!(*e <= 1e-3, "{key} = {e:e}");
+    }
+    let low = fields_json(&["--backend", "fast", "--n", "2000", "--order", "3"]);
+    assert_eq!(low["fast"]["order"], 3);
+}
+
+#[test]
+fn check_works_for_every_backend() {
+    for backend in ["naive", "direct"] {
+        let v = fields_json(&[
+            "--backend",
+            backend,
+            "--n",
+            "400",
+            "--nd",
+            "4",
+            "--check",
+            "30",
+        ]);
+        assert_eq!(v["fast"], Value::Null);
+        for (key, e) in errors(&v) {
+            assert!(e < 1e-12, "{backend}: {key} = {e:e}");
+        }
+    }
+    // More targets than particles: every particle, once.
+    let v = fields_json(&["--n", "20", "--check", "100"]);
+    assert_eq!(v["check_targets"], 20);
+    // Without --check, no error keys.
+    let v = fields_json(&["--n", "20"]);
+    assert!(v.get("rel_l2_pot").is_none(), "{v}");
+}
+
+#[test]
+fn human_summary_of_fast_shows_stages_and_accuracy() {
+    let out = fields(&["--backend", "fast", "--n", "1000", "--check", "20"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "backend    fast, ",
+        "fast       tol = 1e-6",
+        "stages     tree",
+        "M2L",
+        "accuracy   against exact sums at 20 particles",
+        "relative L2 potential",
+    ] {
+        assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
     }
 }

@@ -403,6 +403,8 @@ fn bad_input_fails_clearly_and_overwrites_nothing() {
     let mass_csv = write("mass.csv", &format!("{header}1,0,0,0,0,0,-2,1\n"));
     let header_csv = write("header.csv", "x,y,z,vx,vy,vz,m,q\n0,0,0,0,0,0,1,1\n");
     let existing = write("existing.csv", "keep me\n");
+    let fast_range = write("fast.toml", "backend = 'fast'\ntol = nan\n");
+    let fast_direct = write("fast_direct.toml", "leaf-size = 64\n");
     let missing = Path::new("/no/such/file.csv");
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
@@ -511,6 +513,26 @@ fn bad_input_fails_clearly_and_overwrites_nothing() {
             "pass --overwrite to replace it",
         ),
         (argv("--frobnicate", &[]), "frobnicate"),
+        (
+            argv("--tol 1e-6", &[]),
+            "`--tol`: applies to the fast backend only, and this run's backend is direct",
+        ),
+        (
+            argv("--backend fast --tol 0", &[]),
+            "'--tol <TOL>': must be in (0, 1), got 0",
+        ),
+        (
+            argv("--backend fast --theta 1", &[]),
+            "'--theta <THETA>': must be in (0, 1), got 1",
+        ),
+        (
+            argv("--config {}", &[&fast_range]),
+            "key `tol`: must be in (0, 1), got NaN",
+        ),
+        (
+            argv("--config {}", &[&fast_direct]),
+            "key `leaf-size`: applies to the fast backend only",
+        ),
     ];
     for (args, needle) in cases {
         // A small run into the earlier run's folder, with --overwrite
@@ -567,6 +589,51 @@ fn bad_input_fails_clearly_and_overwrites_nothing() {
         "summary.json",
     ];
     assert_eq!(after, want);
+}
+
+#[test]
+fn fast_backend_runs_and_reports_its_stages() {
+    let dir = scratch("fast");
+    let out = dir.join("out");
+    let v = run_json(&argv(
+        "--backend fast --tol 1e-6 --theta 0.5 --leaf-size 64 --n 2000 --steps 4 --out {}",
+        &[&out],
+    ));
+    assert_eq!(v["backend"], "fast");
+    assert_eq!(v["steps"], 4);
+    let fast = &v["fast"];
+    assert_eq!(
+        (
+            num(fast, "tolerance"),
+            num(fast, "theta"),
+            num(fast, "leaf_size")
+        ),
+        (1e-6, 0.5, 64.0)
+    );
+    assert!(
+        num(fast, "total") > 0.0 && num(fast, "m2l_count") > 0.0,
+        "{fast}"
+    );
+    // Leapfrog on a Plummer sphere over 4 steps: the energy error is the
+    // integrator's (about 1e-7), not the tolerance's.
+    let err = num(&v, "max_rel_h_error");
+    assert!(err < 1e-5, "max |dH/H| = {err:e}");
+    // The saved settings repeat the run with the same parameters.
+    let toml = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    for key in [
+        "backend = \"fast\"",
+        "tol = ",
+        "theta = 0.5",
+        "leaf-size = 64",
+    ] {
+        assert!(toml.contains(key), "run.toml lacks `{key}`:\n{toml}");
+    }
+    let again = run_json(&argv(
+        "--config {} --overwrite --out {}",
+        &[&out.join("run.toml"), &dir.join("again")],
+    ));
+    assert_eq!(again["fast"]["order"], v["fast"]["order"]);
+    assert_eq!(again["h_final"], v["h_final"]);
 }
 
 #[test]

@@ -13,6 +13,8 @@ pub(crate) enum Real {
     Positive,
     /// Finite and `>= 0`.
     NonNegative,
+    /// Strictly between 0 and 1 (a tolerance, an opening angle).
+    OpenUnit,
 }
 
 impl Real {
@@ -22,6 +24,7 @@ impl Real {
             Real::Finite => "must be finite",
             Real::Positive => "must be finite and > 0",
             Real::NonNegative => "must be finite and >= 0",
+            Real::OpenUnit => "must be in (0, 1)",
         }
     }
 
@@ -32,6 +35,7 @@ impl Real {
                 Real::Finite => true,
                 Real::Positive => v > 0.0,
                 Real::NonNegative => v >= 0.0,
+                Real::OpenUnit => v > 0.0 && v < 1.0,
             };
         if ok {
             Ok(v)
@@ -85,6 +89,30 @@ pub(crate) fn non_negative_real(s: &str) -> Result<f64, String> {
     Real::NonNegative.parse(s)
 }
 
+/// A number strictly between 0 and 1 (the fast backend's tolerance and
+/// opening parameter).
+pub(crate) fn open_unit(s: &str) -> Result<f64, String> {
+    Real::OpenUnit.parse(s)
+}
+
+/// Largest leaf size of the fast backend's tree a run accepts.
+pub(crate) const MAX_LEAF_SIZE: u64 = 1 << 20;
+
+/// A leaf size of the fast backend, `1..=2^20`.
+pub(crate) fn leaf_size(s: &str) -> Result<usize, String> {
+    parse_whole(s, 1, MAX_LEAF_SIZE).map(|v| v as usize)
+}
+
+/// Lowest expansion order the fast backend accepts as an override.
+pub(crate) const MIN_ORDER: u64 = 1;
+/// Highest expansion order the fast backend accepts.
+pub(crate) const MAX_ORDER: u64 = covar_kernel::fast::expansion::MAX_ORDER as u64;
+
+/// An expansion order of the fast backend, `1..=64`.
+pub(crate) fn order(s: &str) -> Result<usize, String> {
+    parse_whole(s, MIN_ORDER, MAX_ORDER).map(|v| v as usize)
+}
+
 /// A step count, `1..=10^12`.
 pub(crate) fn steps(s: &str) -> Result<u64, String> {
     parse_whole(s, 1, MAX_STEPS)
@@ -136,6 +164,21 @@ mod tests {
         }
         assert!(non_negative_real("-1e-300").unwrap_err().contains(">= 0"));
         assert!(finite_real("inf").unwrap_err().contains("finite"));
+    }
+
+    #[test]
+    fn fast_parameters_name_their_range() {
+        assert_eq!(open_unit("1e-6"), Ok(1e-6));
+        for bad in ["0", "1", "-0.5", "1.5", "nan", "inf", "x", ""] {
+            let e = open_unit(bad).unwrap_err();
+            assert!(e.contains("(0, 1)"), "{bad}: {e}");
+        }
+        assert_eq!(leaf_size("64"), Ok(64));
+        assert!(leaf_size("0").unwrap_err().contains("1..=1048576"));
+        assert_eq!(order("12"), Ok(12));
+        for bad in ["0", "65", "-1", "2.5"] {
+            assert!(order(bad).unwrap_err().contains("1..=64"), "{bad}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 mod args;
 mod error;
+pub mod fast;
 pub mod fields;
 mod memory;
 mod progress;

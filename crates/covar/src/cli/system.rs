@@ -110,6 +110,8 @@ pub enum Stream {
     Charges,
     /// Velocities of systems generated at rest.
     Velocities,
+    /// The particles `covar fields --check` compares at.
+    Check,
 }
 
 /// The seed of `stream` derived from the user's `seed`: the splitmix64
@@ -119,6 +121,7 @@ pub fn stream_seed(seed: u64, stream: Stream) -> u64 {
     let salt: u64 = match stream {
         Stream::Charges => 0x6368_6172_6765_7321,    // "charges!"
         Stream::Velocities => 0x7665_6c6f_6369_7479, // "velocity"
+        Stream::Check => 0x6368_6563_6b65_6421,      // "checked!"
     };
     let mut z = seed ^ salt;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -318,8 +321,11 @@ mod tests {
             stream_seed(1, Stream::Charges),
             stream_seed(1, Stream::Velocities),
             stream_seed(2, Stream::Charges),
+            stream_seed(1, Stream::Check),
         ];
-        assert!(s[0] != s[1] && s[0] != s[2] && s[1] != s[2] && !s.contains(&1));
+        for (i, a) in s.iter().enumerate() {
+            assert!(*a != 1 && s[i + 1..].iter().all(|b| a != b), "{s:?}");
+        }
     }
 
     #[test]

@@ -5,8 +5,12 @@
 //! (targets = sources, self term excluded) `warmup` times untimed and `reps`
 //! times timed on a pool of `threads` threads, and reports the median time,
 //! the rate in pair interactions per second (`N (N - 1)` per evaluation,
-//! whatever `nd`) and [`Checks`].
+//! whatever `nd`) and [`Checks`]. With the fast backend, the report adds
+//! the per-stage times of the last evaluation ([`FastReport`]); with
+//! `--check K`, the accuracy achieved against exact sums at `K` particles
+//! ([`accuracy`]).
 
+pub mod accuracy;
 mod checks;
 mod report;
 
@@ -15,10 +19,12 @@ use std::time::Instant;
 use clap::Args;
 use covar_kernel::{Backend, Direct, Isa, LaplaceSum, Outputs, Points, Problem, Progress};
 
+pub use accuracy::Accuracy;
 pub use checks::Checks;
 pub use report::FieldsReport;
 
-use super::system::{Charges, Ic, SystemSpec, channels};
+use super::fast::{FastFlags, FastReport};
+use super::system::{Charges, Ic, Stream, SystemSpec, channels, stream_seed};
 use super::{CliError, args, memory, progress};
 
 /// Arguments of `covar fields`.
@@ -44,8 +50,9 @@ pub struct FieldsArgs {
     #[arg(long, default_value_t = 0.0, value_parser = args::softening)]
     pub softening: f64,
 
-    /// Backend: naive (the textbook double loop, one thread) or direct (SIMD, all pool threads).
-    #[arg(long, default_value = "direct", value_name = "naive|direct")]
+    /// Backend: naive (the textbook double loop, one thread), direct (exact, SIMD, all pool
+    /// threads) or fast (tree and multipole expansions to --tol, all pool threads).
+    #[arg(long, default_value = "direct", value_name = "naive|direct|fast")]
     pub backend: Backend,
 
     /// Instruction set of the direct backend [default: the fastest this CPU has].
@@ -68,9 +75,18 @@ pub struct FieldsArgs {
     #[arg(long, default_value_t = 0)]
     pub warmup: usize,
 
+    /// Compare with exact sums (the direct backend) at K particles drawn at random (from
+    /// --seed) and report the relative L2 and max errors of potential and gradient.
+    #[arg(long, value_name = "K", value_parser = args::positive)]
+    pub check: Option<usize>,
+
     /// Print the report as one JSON object on stdout (and no progress bar).
     #[arg(long)]
     pub json: bool,
+
+    /// The fast backend's parameters.
+    #[command(flatten)]
+    pub fast: FastFlags,
 }
 
 impl FieldsArgs {
@@ -93,15 +109,18 @@ impl FieldsArgs {
         })
     }
 
-    /// The backend, with `--isa` applied.
+    /// The backend, with `--isa` or the fast backend's flags applied.
     ///
     /// # Errors
     ///
-    /// [`CliError::InvalidArgument`] if `--isa` is given for the naive
-    /// backend or names an instruction set this CPU lacks.
+    /// [`CliError::InvalidArgument`] if `--isa` is given for a backend
+    /// other than direct or names an instruction set this CPU lacks, or if
+    /// a fast-backend flag (`--tol`, `--theta`, `--leaf-size`, `--order`) is
+    /// given for another backend.
     pub fn backend(&self) -> Result<Backend, CliError> {
-        match (&self.backend, self.isa) {
-            (backend, None) => Ok(backend.clone()),
+        let backend = self.fast.apply(self.backend.clone())?;
+        match (&backend, self.isa) {
+            (_, None) => Ok(backend),
             (Backend::Direct(_), Some(isa)) => Direct::with_isa(isa)
                 .map(Backend::Direct)
                 .ok_or_else(|| CliError::InvalidArgument {
@@ -153,7 +172,7 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
     let backend = args.backend()?;
     memory::check(
         spec.n,
-        bytes_per_particle(args.nd),
+        bytes_per_particle(args.nd, matches!(backend, Backend::Fast(_))),
         &format!(" with nd = {}", args.nd),
         memory::available(),
     )?;
@@ -202,6 +221,20 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
         })?;
         seconds.sort_by(f64::total_cmp);
         let median = seconds[seconds.len() / 2];
+        let fast = FastReport::of_backend(&backend);
+        let accuracy = args
+            .check
+            .map(|k| {
+                let sys = accuracy::System {
+                    points: problem.sources.points,
+                    channels: &channels,
+                    nd,
+                    softening: args.softening,
+                };
+                let seed = stream_seed(spec.seed, Stream::Check);
+                accuracy::check(sys, &potential, &gradient, k, seed)
+            })
+            .transpose()?;
         let checks = Checks::compute(store.charges(), &potential, &gradient);
         Ok(FieldsReport {
             ic: spec.ic,
@@ -225,12 +258,19 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
             },
             potential_sum: checks.potential_sums[0],
             checks,
+            fast,
+            accuracy,
         })
     })
 }
 
 /// Bytes per particle, roughly: the store's nine columns, the generators'
-/// temporaries, the channels, and the potential and gradient outputs.
-fn bytes_per_particle(nd: usize) -> u64 {
-    (9 * 8 + 6 * 8 + 8 * nd + 4 * 8 * nd) as u64
+/// temporaries, the channels, and the potential and gradient outputs; the
+/// fast backend adds its tree-ordered copies of the positions, channels and
+/// outputs (expansions are per cell, a few percent more at its default
+/// leaf size).
+fn bytes_per_particle(nd: usize, fast: bool) -> u64 {
+    let base = 9 * 8 + 6 * 8 + 8 * nd + 4 * 8 * nd;
+    let tree = if fast { 4 * 8 + 8 * nd + 4 * 8 * nd } else { 0 };
+    (base + tree) as u64
 }

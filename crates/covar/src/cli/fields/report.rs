@@ -4,11 +4,15 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::accuracy::Accuracy;
 use super::checks::Checks;
+use crate::cli::fast::FastReport;
 use crate::cli::system::{Charges, Ic};
 
 /// What `covar fields` measured. Serialized as one flat JSON object (numbers
-/// as numbers; `isa` is `null` for backends without one).
+/// as numbers; `isa` is `null` for backends without one, `fast` is an
+/// object for the fast backend and `null` for the others; the keys of
+/// [`Accuracy`] are there only with `--check`).
 #[derive(Clone, Debug, Serialize)]
 pub struct FieldsReport {
     /// Initial conditions.
@@ -46,6 +50,11 @@ pub struct FieldsReport {
     /// The checksums.
     #[serde(flatten)]
     pub checks: Checks,
+    /// The fast backend's parameters and per-stage times (last evaluation).
+    pub fast: Option<FastReport>,
+    /// The accuracy against exact sums (`--check`).
+    #[serde(flatten)]
+    pub accuracy: Option<Accuracy>,
 }
 
 impl fmt::Display for FieldsReport {
@@ -73,10 +82,10 @@ impl fmt::Display for FieldsReport {
             self.seed,
             self.softening
         )?;
-        let threads = match (self.isa.is_some(), self.threads) {
-            (true, 1) => "1 thread".to_string(),
-            (true, t) => format!("{t} threads"),
-            (false, t) => format!("single-threaded (pool of {t})"),
+        let threads = match (self.backend, self.threads) {
+            ("naive", t) => format!("single-threaded (pool of {t})"),
+            (_, 1) => "1 thread".to_string(),
+            (_, t) => format!("{t} threads"),
         };
         writeln!(f, "  backend    {backend}, {threads}")?;
         writeln!(
@@ -85,11 +94,19 @@ impl fmt::Display for FieldsReport {
             self.nd
         )?;
         writeln!(f, "  time       {:.6} s ({timing})", self.seconds)?;
+        let rate = if self.fast.is_some() {
+            "direct-sum equivalent pair interactions/s"
+        } else {
+            "pair interactions/s"
+        };
         writeln!(
             f,
-            "  rate       {:.3e} pair interactions/s ({:.4e} pairs per evaluation)",
+            "  rate       {:.3e} {rate} ({:.4e} pairs per evaluation)",
             self.pairs_per_second, self.pairs as f64
         )?;
+        if let Some(fast) = &self.fast {
+            fast.write_lines(f, 10)?;
+        }
         writeln!(f, "  sum phi    {:.15e}", self.potential_sum)?;
         writeln!(
             f,
@@ -100,6 +117,20 @@ impl fmt::Display for FieldsReport {
             f,
             "  3rd law    {:.3e}  (|sum q E| / sum |q E|)",
             self.checks.third_law_residual
-        )
+        )?;
+        if let Some(a) = &self.accuracy {
+            writeln!(
+                f,
+                "  accuracy   against exact sums at {} particles ({:.3} s): relative L2 \
+                 potential {:.3e}, gradient {:.3e}; max relative potential {:.3e}, gradient {:.3e}",
+                a.check_targets,
+                a.check_seconds,
+                a.rel_l2_pot,
+                a.rel_l2_grad,
+                a.max_rel_pot,
+                a.max_rel_grad
+            )?;
+        }
+        Ok(())
     }
 }

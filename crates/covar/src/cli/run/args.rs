@@ -12,6 +12,7 @@ use covar_kernel::Backend;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::args;
+use crate::cli::fast::FastFlags;
 use crate::cli::system::{Charges, Ic};
 
 /// The physical settings of DESIGN.md section 2.3.
@@ -140,8 +141,9 @@ pub struct RunArgs {
     #[arg(long, help_heading = "Output")]
     pub json: bool,
 
-    /// Backend of the Laplace sums: naive (one thread) or direct [default: direct].
-    #[arg(long, value_name = "naive|direct", help_heading = "Execution")]
+    /// Backend of the Laplace sums: naive (one thread), direct (exact) or fast (tree and
+    /// multipole expansions to --tol) [default: direct].
+    #[arg(long, value_name = "naive|direct|fast", help_heading = "Execution")]
     pub backend: Option<Backend>,
 
     /// Worker threads [default: all cores].
@@ -152,4 +154,8 @@ pub struct RunArgs {
     /// (mu != 0) stops the run before it starts.
     #[arg(long, help_heading = "Execution")]
     pub strict: bool,
+
+    /// The fast backend's parameters (keys `tol`, `theta`, `leaf-size`, `order`).
+    #[command(flatten)]
+    pub fast: FastFlags,
 }

@@ -103,6 +103,18 @@ pub struct RunConfig {
     /// `--strict`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
+    /// `--tol` (fast backend).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tol: Option<f64>,
+    /// `--theta` (fast backend).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theta: Option<f64>,
+    /// `--leaf-size` (fast backend).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaf_size: Option<i64>,
+    /// `--order` (fast backend).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<i64>,
 }
 
 impl RunConfig {

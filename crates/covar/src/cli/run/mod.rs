@@ -39,6 +39,7 @@ pub use report::RunReport;
 pub use settings::{Initial, Settings};
 
 use crate::cli::CliError;
+use crate::cli::fast::FastReport;
 use crate::cli::progress::StepBar;
 use crate::io::csv;
 use driver::{Plan, drive};
@@ -172,6 +173,7 @@ fn summarize(
         backend: sys.backend.name(),
         isa,
         threads: settings.threads,
+        fast: FastReport::of_backend(&sys.backend),
         h_initial: m.h0(),
         h_final: outcome.last.h,
         h_seed_final: outcome.last.h_seed,

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::cli::fast::FastReport;
+
 /// What a run did and how well it conserved its invariants. Serialized as
 /// one flat JSON object; keys that do not apply to the run are `null`.
 #[derive(Clone, Debug, Serialize)]
@@ -37,6 +39,9 @@ pub struct RunReport {
     pub isa: Option<String>,
     /// Threads in the pool.
     pub threads: usize,
+    /// The fast backend's parameters and the per-stage times of its last
+    /// evaluation (`null` for the other backends).
+    pub fast: Option<FastReport>,
     /// `H(0)`.
     pub h_initial: f64,
     /// `H` at the end.
@@ -119,6 +124,9 @@ impl fmt::Display for RunReport {
             None => self.backend.to_string(),
         };
         writeln!(f, "  backend     {backend}, {} threads", self.threads)?;
+        if let Some(fast) = &self.fast {
+            fast.write_lines(f, 11)?;
+        }
         writeln!(
             f,
             "  energy      H(0) = {:.12e}, H(end) = {:.12e}",

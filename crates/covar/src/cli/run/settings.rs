@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 
 use covar_integrate::Preset;
 use covar_integrate::integrator::{NAMES, NON_SEPARABLE};
-use covar_kernel::{Backend, Direct, LaplaceSum};
+use covar_kernel::{Backend, Direct, Fast, FastParams, LaplaceSum};
 
 use super::args::{PresetName, RunArgs};
 use super::config::RunConfig;
 use crate::cli::CliError;
-use crate::cli::args::{MAX_STEPS, Real, whole};
+use crate::cli::args::{MAX_LEAF_SIZE, MAX_ORDER, MAX_STEPS, MIN_ORDER, Real, whole};
 use crate::cli::system::{Ic, SystemSpec};
 
 /// Default softening length: sane for gravity with thousands of particles
@@ -80,7 +80,7 @@ pub struct Settings {
     pub final_state: Option<PathBuf>,
     /// Whether earlier results may be replaced.
     pub overwrite: bool,
-    /// Laplace-sum backend.
+    /// Laplace-sum backend (the fast one with its parameters).
     pub backend: Backend,
     /// Worker threads.
     pub threads: usize,
@@ -282,6 +282,7 @@ impl Settings {
             (None, Some(name)) => name.parse().map_err(|e| cx.err("backend", true, e))?,
             (None, None) => Backend::Direct(Direct::new()),
         };
+        let backend = resolve_fast(&cx, args, f, backend)?;
         let threads = cx
             .whole(
                 "threads",
@@ -368,10 +369,75 @@ impl Settings {
         c.out = Some(abs(&self.out));
         c.final_state = self.final_state.as_deref().map(abs);
         c.backend = Some(self.backend.name().to_string());
+        if let Backend::Fast(fast) = &self.backend {
+            let p = fast.params();
+            c.tol = Some(p.tolerance);
+            c.theta = Some(p.theta);
+            c.leaf_size = Some(p.leaf_size as i64);
+            c.order = p.order.map(|o| o as i64);
+        }
         c.threads = Some(self.threads as i64);
         c.strict = Some(self.strict);
         c
     }
+}
+
+/// The fast backend's parameters (`tol`, `theta`, `leaf-size`, `order`)
+/// applied to `backend`: range-checked, over [`FastParams::default()`], and
+/// an error naming the first one given when the backend is not fast.
+fn resolve_fast(
+    cx: &Ctx<'_>,
+    args: &RunArgs,
+    f: &RunConfig,
+    backend: Backend,
+) -> Result<Backend, CliError> {
+    let a = &args.fast;
+    let tol = cx.real("tol", a.tol, f.tol, Real::OpenUnit)?;
+    let theta = cx.real("theta", a.theta, f.theta, Real::OpenUnit)?;
+    let leaf = |v: usize| v as u64;
+    let leaf_size = cx.whole(
+        "leaf-size",
+        a.leaf_size.map(leaf),
+        f.leaf_size,
+        1,
+        MAX_LEAF_SIZE,
+    )?;
+    let order = cx.whole("order", a.order.map(leaf), f.order, MIN_ORDER, MAX_ORDER)?;
+    if !matches!(backend, Backend::Fast(_)) {
+        let given = [
+            ("tol", tol.map(|x| x.file)),
+            ("theta", theta.map(|x| x.file)),
+            ("leaf-size", leaf_size.map(|x| x.file)),
+            ("order", order.map(|x| x.file)),
+        ];
+        if let Some((key, Some(file))) = given.into_iter().find(|(_, g)| g.is_some()) {
+            return Err(cx.err(
+                key,
+                file,
+                format!(
+                    "applies to the fast backend only, and this run's backend is {} \
+                     (set the backend to fast)",
+                    backend.name()
+                ),
+            ));
+        }
+        return Ok(backend);
+    }
+    let d = FastParams::default();
+    let params = FastParams {
+        tolerance: tol.map_or(d.tolerance, |x| x.v),
+        theta: theta.map_or(d.theta, |x| x.v),
+        leaf_size: leaf_size.map_or(d.leaf_size, |x| x.v as usize),
+        order: order.map(|x| x.v as usize).or(d.order),
+    };
+    params.validate().map_err(|e| {
+        cx.err(
+            "tol",
+            false,
+            format!("the fast backend refuses its parameters: {e}"),
+        )
+    })?;
+    Ok(Backend::Fast(Box::new(Fast::new(params))))
 }
 
 /// The initial conditions: `from`, or the generator keys.

@@ -1,0 +1,269 @@
+//! The fast backend on the command line: its flags (shared by `covar
+//! fields` and `covar run`) and the per-stage report of its last
+//! evaluation.
+//!
+//! The flags are all optional: what is not given takes
+//! [`FastParams::default()`]. Each is range-checked when parsed (clap names
+//! the flag), and giving one with another backend is an error
+//! ([`FastFlags::check_backend`]).
+
+use std::fmt;
+use std::time::Duration;
+
+use clap::Args;
+use covar_kernel::{Backend, Fast, FastParams, FastStats, LaplaceSum};
+use serde::Serialize;
+
+use super::{CliError, args};
+
+/// `--tol`'s help, with the default of the kernel.
+fn tol_help() -> String {
+    format!(
+        "Requested relative accuracy of potentials and gradients, in (0, 1); \
+         the expansion order follows from it [default: {:e}]",
+        FastParams::default().tolerance
+    )
+}
+
+/// `--theta`'s help, with the default of the kernel.
+fn theta_help() -> String {
+    format!(
+        "Opening parameter in (0, 1); cells interact through expansions when \
+         (r_A + r_B) < theta |z_A - z_B| [default: {}]",
+        FastParams::default().theta
+    )
+}
+
+/// `--leaf-size`'s help, with the default of the kernel.
+fn leaf_size_help() -> String {
+    format!(
+        "Most particles in a leaf of the tree, 1..={} [default: {}]",
+        args::MAX_LEAF_SIZE,
+        FastParams::default().leaf_size
+    )
+}
+
+/// The flags of the fast backend. Each is `None` when not given.
+#[derive(Clone, Debug, Default, PartialEq, Args)]
+pub struct FastFlags {
+    /// `--tol`: requested relative accuracy.
+    #[arg(long, value_name = "TOL", value_parser = args::open_unit, help = tol_help(), help_heading = "Fast backend")]
+    pub tol: Option<f64>,
+
+    /// `--theta`: opening parameter.
+    #[arg(long, value_parser = args::open_unit, help = theta_help(), help_heading = "Fast backend")]
+    pub theta: Option<f64>,
+
+    /// `--leaf-size`: most particles in a leaf.
+    #[arg(long, value_parser = args::leaf_size, help = leaf_size_help(), help_heading = "Fast backend")]
+    pub leaf_size: Option<usize>,
+
+    /// Expansion order, 1..=64, overriding the one derived from --tol and --theta.
+    #[arg(long, value_parser = args::order, help_heading = "Fast backend")]
+    pub order: Option<usize>,
+}
+
+impl FastFlags {
+    /// The flags that were given, by name (without dashes), in the order
+    /// of `--help`.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("tol", self.tol.is_some()),
+            ("theta", self.theta.is_some()),
+            ("leaf-size", self.leaf_size.is_some()),
+            ("order", self.order.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+
+    /// The parameters: the given flags over [`FastParams::default()`].
+    pub fn params(&self) -> FastParams {
+        let d = FastParams::default();
+        FastParams {
+            tolerance: self.tol.unwrap_or(d.tolerance),
+            theta: self.theta.unwrap_or(d.theta),
+            leaf_size: self.leaf_size.unwrap_or(d.leaf_size),
+            order: self.order.or(d.order),
+        }
+    }
+
+    /// `backend` with these parameters applied if it is the fast backend.
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::InvalidArgument`] naming the first flag given when the
+    /// backend is not the fast one, or a parameter the kernel refuses.
+    pub fn apply(&self, backend: Backend) -> Result<Backend, CliError> {
+        self.check_backend(&backend)?;
+        match backend {
+            Backend::Fast(_) => {
+                let params = self.params();
+                params.validate().map_err(|e| CliError::InvalidArgument {
+                    flag: "tol",
+                    reason: format!("the fast backend refuses its parameters: {e}"),
+                })?;
+                Ok(Backend::Fast(Box::new(Fast::new(params))))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// An error naming the first flag given, unless `backend` is the fast
+    /// one or no flag is given.
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::InvalidArgument`].
+    pub fn check_backend(&self, backend: &Backend) -> Result<(), CliError> {
+        match (backend, self.given().first()) {
+            (Backend::Fast(_), _) | (_, None) => Ok(()),
+            (other, Some(&flag)) => Err(CliError::InvalidArgument {
+                flag,
+                reason: format!(
+                    "applies to the fast backend only, and the backend is {} \
+                     (add --backend fast)",
+                    other.name()
+                ),
+            }),
+        }
+    }
+}
+
+/// The parameters and per-stage statistics of the fast backend's last
+/// evaluation. Stage times of the parallel passes (`m2l`, `near`,
+/// `downward`) are CPU seconds summed over threads; the others are wall
+/// seconds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FastReport {
+    /// Requested relative accuracy.
+    pub tolerance: f64,
+    /// Opening parameter.
+    pub theta: f64,
+    /// Most particles in a leaf.
+    pub leaf_size: usize,
+    /// Expansion order used.
+    pub order: usize,
+    /// Tree build (source and target trees), wall seconds.
+    pub tree: f64,
+    /// Upward pass (P2M, M2M), wall seconds.
+    pub upward: f64,
+    /// Multipole-to-local translations, CPU seconds over threads.
+    pub m2l: f64,
+    /// Near-field direct sums, CPU seconds over threads.
+    pub near: f64,
+    /// Downward pass (L2L, L2P), CPU seconds over threads.
+    pub downward: f64,
+    /// The traversal (M2L, near field, downward pass), wall seconds.
+    pub traversal: f64,
+    /// The whole evaluation, wall seconds.
+    pub total: f64,
+    /// Number of M2L translations.
+    pub m2l_count: u64,
+    /// Pair interactions summed directly in the near field.
+    pub near_pairs: u64,
+}
+
+impl FastReport {
+    /// The report of `fast`'s last evaluation.
+    pub fn of(fast: &Fast) -> Self {
+        let p = fast.params();
+        let FastStats {
+            order,
+            tree,
+            upward,
+            m2l,
+            near,
+            downward,
+            traversal,
+            total,
+            m2l_count,
+            near_pairs,
+        } = fast.stats();
+        let s = Duration::as_secs_f64;
+        Self {
+            tolerance: p.tolerance,
+            theta: p.theta,
+            leaf_size: p.leaf_size,
+            order,
+            tree: s(&tree),
+            upward: s(&upward),
+            m2l: s(&m2l),
+            near: s(&near),
+            downward: s(&downward),
+            traversal: s(&traversal),
+            total: s(&total),
+            m2l_count,
+            near_pairs,
+        }
+    }
+
+    /// The report of `backend`'s last evaluation, if it is the fast one.
+    pub fn of_backend(backend: &Backend) -> Option<Self> {
+        match backend {
+            Backend::Fast(f) => Some(Self::of(f)),
+            _ => None,
+        }
+    }
+
+    /// Writes the report as two lines, indented by two spaces and labelled
+    /// as the reports of `covar fields` and `covar run` label theirs (a
+    /// label column `width` wide).
+    pub fn write_lines(&self, f: &mut impl fmt::Write, width: usize) -> fmt::Result {
+        writeln!(
+            f,
+            "  {:<width$} tol = {:e}, theta = {}, leaf size {}, order {}",
+            "fast", self.tolerance, self.theta, self.leaf_size, self.order
+        )?;
+        writeln!(
+            f,
+            "  {:<width$} tree {:.3} s, upward {:.3} s, traversal {:.3} s (m2l {:.3}, near {:.3}, \
+             downward {:.3} CPU s), total {:.3} s; {} M2L, {:.3e} near pairs (last evaluation)",
+            "stages",
+            self.tree,
+            self.upward,
+            self.traversal,
+            self.m2l,
+            self.near,
+            self.downward,
+            self.total,
+            self.m2l_count,
+            self.near_pairs as f64
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_come_from_the_kernel() {
+        assert_eq!(FastFlags::default().params(), FastParams::default());
+        let f = FastFlags {
+            tol: Some(1e-3),
+            order: Some(7),
+            ..FastFlags::default()
+        };
+        let p = f.params();
+        assert_eq!((p.tolerance, p.order), (1e-3, Some(7)));
+        assert_eq!(p.theta, FastParams::default().theta);
+        assert_eq!(f.given(), ["tol", "order"]);
+    }
+
+    #[test]
+    fn flags_with_another_backend_name_the_flag() {
+        let f = FastFlags {
+            theta: Some(0.5),
+            ..FastFlags::default()
+        };
+        let e = f.apply("direct".parse().unwrap()).unwrap_err().to_string();
+        assert!(e.contains("`--theta`") && e.contains("direct"), "{e}");
+        assert!(FastFlags::default().apply("naive".parse().unwrap()).is_ok());
+        let Backend::Fast(fast) = f.apply("fast".parse().unwrap()).unwrap() else {
+            panic!("not fast");
+        };
+        assert_eq!(fast.params().theta, 0.5);
+    }
+}
