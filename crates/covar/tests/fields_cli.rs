@@ -229,9 +229,12 @@ fn errors(v: &Value) -> [(&'static str, f64); 4] {
 #[test]
 fn fast_backend_reaches_its_tolerance_and_reports_its_stages() {
     let tol = 1e-6;
+    // Leaves of 64 so that 3000 points make a tree with translations.
     let v = fields_json(&[
         "--backend",
         "fast",
+        "--leaf-size",
+        "64",
         "--ic",
         "cube",
         "--n",

@@ -14,8 +14,12 @@ pub struct FastParams {
     /// Opening parameter: two cells interact through expansions when
     /// `(r_A + r_B) < theta |z_A - z_B|` (default 0.5).
     pub theta: f64,
-    /// Largest number of points in a leaf (default 256: the SIMD near-field
-    /// sums are cheap next to translations at high order).
+    /// Largest number of points in a leaf (default 512: the SIMD near-field
+    /// sums are cheap next to translations at high order, and on a uniform
+    /// distribution a cell splits into eighths, so leaves hold between about
+    /// 64 and 512 points; with 256, cells of a uniform 10^6 points (244 on
+    /// average) split where Poisson noise pushes them over, doubling the
+    /// translations: 17.9 s against 15.9 s for nd = 4 at tol 1e-6).
     pub leaf_size: usize,
     /// Expansion order, overriding the one derived from `tolerance`.
     pub order: Option<usize>,
@@ -26,7 +30,7 @@ impl Default for FastParams {
         Self {
             tolerance: 1e-6,
             theta: 0.6,
-            leaf_size: 256,
+            leaf_size: 512,
             order: None,
         }
     }
