@@ -208,7 +208,6 @@ impl Direct {
 /// # Panics
 ///
 /// If this CPU cannot run `isa`.
-#[allow(dead_code)] // used by the fast backend's traversal (in progress)
 pub(crate) fn near_field(
     isa: Isa,
     targets: &TargetBlock,

@@ -80,25 +80,30 @@ impl FastParams {
     /// `ERROR_SCALE (ERROR_RATE theta)^p <= tolerance` (see the constants'
     /// documentation), at least 2, unless overridden by `order`.
     pub fn expansion_order(&self) -> usize {
-        self.order.unwrap_or_else(|| {
-            let p = (self.tolerance / ERROR_SCALE).ln() / (ERROR_RATE * self.theta).ln();
-            (p.ceil().max(2.0) as usize).min(MAX_ORDER)
-        })
+        self.order
+            .unwrap_or_else(|| self.order_for_ratio(self.theta).min(MAX_ORDER))
     }
-}
 
-impl FastParams {
     /// The order needed by one pair of cells with separation ratio
     /// `rho = (r_A + r_B) / |z_A - z_B| <= theta`: the same error model as
     /// [`expansion_order`](Self::expansion_order) with `rho` for `theta`,
-    /// capped at the expansion order `p`. Pairs far apart need much less
-    /// than the worst-case pair at `rho = theta`.
+    /// capped at the expansion order `p` (and equal to it when the order is
+    /// overridden). Pairs far apart need much less than the worst-case pair
+    /// at `rho = theta`.
     pub fn pair_order(&self, rho: f64, p: usize) -> usize {
-        if self.order.is_some() || rho <= 0.0 {
-            return if rho <= 0.0 { 2.min(p) } else { p };
+        if rho <= 0.0 {
+            return p.min(2);
         }
+        match self.order {
+            Some(_) => p,
+            None => self.order_for_ratio(rho).min(p),
+        }
+    }
+
+    /// Smallest `q >= 2` with `ERROR_SCALE (ERROR_RATE rho)^q <= tolerance`.
+    fn order_for_ratio(&self, rho: f64) -> usize {
         let q = (self.tolerance / ERROR_SCALE).ln() / (ERROR_RATE * rho).ln();
-        (q.ceil().max(2.0) as usize).min(p)
+        q.ceil().max(2.0) as usize
     }
 }
 
