@@ -211,6 +211,8 @@ impl Fast {
             traversal: traversal_time,
             total: total.elapsed(),
             m2l_count: counters.m2l_count.load(Ordering::Relaxed),
+            mean_m2l_order: counters.m2l_order_sum.load(Ordering::Relaxed) as f64
+                / counters.m2l_count.load(Ordering::Relaxed).max(1) as f64,
             near_pairs: counters.near_pairs.load(Ordering::Relaxed),
         })
     }

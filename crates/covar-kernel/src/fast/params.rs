@@ -129,6 +129,9 @@ pub struct FastStats {
     pub total: Duration,
     /// Number of M2L translations.
     pub m2l_count: u64,
+    /// Mean order of the M2L translations (each pair gets the order its
+    /// error estimate needs, at most `order`).
+    pub mean_m2l_order: f64,
     /// Pair interactions summed directly.
     pub near_pairs: u64,
 }

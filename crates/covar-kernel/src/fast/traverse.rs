@@ -95,6 +95,7 @@ pub(crate) struct Counters {
     pub(crate) near_ns: AtomicU64,
     pub(crate) down_ns: AtomicU64,
     pub(crate) m2l_count: AtomicU64,
+    pub(crate) m2l_order_sum: AtomicU64,
     pub(crate) near_pairs: AtomicU64,
 }
 
@@ -160,7 +161,7 @@ impl Traversal<'_> {
         let mut near: Vec<u32> = Vec::new();
         let mut deferred: Vec<u32> = Vec::new();
         let start = Instant::now();
-        let mut m2l = 0;
+        let (mut m2l, mut order_sum) = (0, 0);
         let frame_a = frame(tgt, a);
         // Candidates in a fixed order (a stack, children pushed in order).
         candidates.reverse();
@@ -177,6 +178,7 @@ impl Traversal<'_> {
                     own,
                 );
                 m2l += 1;
+                order_sum += q as u64;
             } else if node_a.is_leaf() && node_b.is_leaf() {
                 near.push(b as u32);
             } else if !node_b.is_leaf() && (node_a.is_leaf() || node_b.r_max() >= node_a.r_max()) {
@@ -191,6 +193,9 @@ impl Traversal<'_> {
             .m2l_ns
             .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
         self.counters.m2l_count.fetch_add(m2l, Ordering::Relaxed);
+        self.counters
+            .m2l_order_sum
+            .fetch_add(order_sum, Ordering::Relaxed);
         if node_a.is_leaf() {
             self.leaf(a, own, &mut near, &mut tr.full);
             return;

@@ -61,7 +61,26 @@ impl Operators {
     }
 }
 
+/// `sum_k a_k b_k` over the shorter length, in eight interleaved partial
+/// sums (a fixed order, so the result does not depend on anything but the
+/// inputs): one running sum would wait on the adder's latency at every term.
 #[inline(always)]
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    const W: usize = 8;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let (ca, cb) = (a.chunks_exact(W), b.chunks_exact(W));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    let mut acc = [0.0; W];
+    for (x, y) in ca.zip(cb) {
+        for k in 0..W {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }

@@ -34,10 +34,13 @@
 //! `m' <= |k|` of each degree is computed: the recurrence stays inside it,
 //! and by the symmetries (in this phase convention)
 //! `d_{k,m'} = (-1)^(k+m') d_{m',k}` and `d_{-j,m'} = d_{-m',j}` the blocks
-//! are signed-symmetric, `B_{m',m} = (-1)^(m+m') B_{m,m'}`, so half of each
-//! block is copied. The operators build `D` once per call and apply it
-//! to all channels (and, in the mutual M2L, both cells), four channels at a
-//! time so that each matrix entry is loaded once per four multiply-adds.
+//! are signed-symmetric, `B_{m',m} = (-1)^(m+m') B_{m,m'}`: `B = P A` with
+//! `P = diag((-1)^m)` and `A` symmetric. Only the lower triangle of each
+//! `A` is stored, and `B z = P (A z)`, `B^T w = A (P w)` are symmetric
+//! matrix-vector products over it. The operators build `D` once per call
+//! and apply it to all channels (and, in the mutual M2L, both cells), four
+//! channels at a time so that each matrix entry is loaded once per four
+//! multiply-adds.
 
 use std::f64::consts::FRAC_1_SQRT_2;
 
@@ -68,7 +71,8 @@ pub struct Rotation {
     /// Wigner `d` of two consecutive degrees: row `k + p + 2`, column
     /// `m' <= p`, rows beyond the degree kept zero.
     d: [Vec<f64>; 2],
-    /// Cosine and sine blocks of every degree, row-major, from `offsets`.
+    /// The symmetric `A = P B` of the cosine and sine blocks of every
+    /// degree, lower triangles row by row, from `offsets`.
     blocks: Vec<f64>,
     offsets: Vec<usize>,
     /// `cos(m phi)`, `sin(m phi)`.
@@ -91,7 +95,7 @@ impl Rotation {
         let mut off = 0;
         for n in 0..=p {
             offsets.push(off);
-            off += (n + 1) * (n + 1) + n * n;
+            off += triangle(n + 1) + triangle(n);
         }
         offsets.push(off);
         let mut rot = Self {
@@ -195,36 +199,33 @@ impl Rotation {
                 cur[row(k)..row(k) + n + 1].fill(0.0);
                 cur[row(-k)..row(-k) + n + 1].fill(0.0);
             }
-            // Cosine and sine blocks from the computed half (m' <= m), then
-            // mirrored: both are signed-symmetric, B_{m',m} = (-1)^(m+m') B_{m,m'}.
+            // The lower triangles (m' <= m) of A = P B for the cosine and
+            // sine blocks: A_{m,m'} = (-1)^m B_{m,m'}.
             let off = self.offsets[n];
-            let (cblock, sblock) =
-                self.blocks[off..self.offsets[n + 1]].split_at_mut((n + 1) * (n + 1));
-            for m in 0..=n {
+            let (ctri, stri) = self.blocks[off..self.offsets[n + 1]].split_at_mut(triangle(n + 1));
+            ctri[0] = cur[row(0)];
+            for m in 1..=n {
                 let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
                 let (rp, rn) = (row(m as i64), row(-(m as i64)));
-                let sm = if m == 0 { FRAC_1_SQRT_2 } else { 1.0 };
-                for mp in 0..=m {
-                    let smp = if mp == 0 { FRAC_1_SQRT_2 } else { 1.0 };
-                    let flip = if (m + mp) % 2 == 0 { 1.0 } else { -1.0 };
-                    let c = sm * smp * (cur[rp + mp] + sign * cur[rn + mp]);
-                    cblock[m * (n + 1) + mp] = c;
-                    cblock[mp * (n + 1) + m] = flip * c;
-                    if mp > 0 {
-                        let s = cur[rp + mp] - sign * cur[rn + mp];
-                        sblock[(m - 1) * n + mp - 1] = s;
-                        sblock[(mp - 1) * n + m - 1] = flip * s;
-                    }
+                let (pos, neg) = (&cur[rp..rp + m + 1], &cur[rn..rn + m + 1]);
+                let crow = &mut ctri[triangle(m)..triangle(m + 1)];
+                crow[0] = FRAC_1_SQRT_2 * (sign * pos[0] + neg[0]);
+                let srow = &mut stri[triangle(m - 1)..triangle(m)];
+                for (((c, s), x), y) in crow[1..].iter_mut().zip(srow).zip(&pos[1..]).zip(&neg[1..])
+                {
+                    *c = sign * x + y;
+                    *s = sign * x - y;
                 }
             }
             std::mem::swap(&mut prev, &mut cur);
         }
     }
 
-    /// The cosine and sine blocks of degree `n`.
+    /// The lower triangles of the symmetric cosine and sine blocks of
+    /// degree `n`.
     #[inline(always)]
     fn blocks(&self, n: usize) -> (&[f64], &[f64]) {
-        self.blocks[self.offsets[n]..self.offsets[n + 1]].split_at((n + 1) * (n + 1))
+        self.blocks[self.offsets[n]..self.offsets[n + 1]].split_at(triangle(n + 1))
     }
 
     /// `dst = D src` for `nd` channels (channel-major, `(p+1)^2` each):
@@ -308,6 +309,7 @@ impl Rotation {
     ) {
         let mut zc = [[0.0; G]; MAX_ORDER + 1];
         let mut zs = [[0.0; G]; MAX_ORDER + 1];
+        let (mut yc, mut ys) = ([[0.0; G]; MAX_ORDER + 1], [[0.0; G]; MAX_ORDER + 1]);
         for n in 0..=self.p {
             let nn = n * n + n;
             let (cblock, sblock) = self.blocks(n);
@@ -322,17 +324,16 @@ impl Rotation {
                     zs[m][g] = cm * y - sm * x;
                 }
             }
-            for (m, row) in cblock.chunks_exact(n + 1).enumerate() {
-                let acc = lanes_dot(row, &zc[..=n]);
+            yc[..=n].fill([0.0; G]);
+            ys[..=n].fill([0.0; G]);
+            symmetric_mv(cblock, &zc[..=n], &mut yc[..=n]);
+            symmetric_mv(sblock, &zs[1..=n], &mut ys[1..=n]);
+            for m in 0..=n {
+                let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
                 for g in 0..G {
-                    dst[dl.at(c0 + g, nn + m)] = acc[g];
-                }
-            }
-            if n > 0 {
-                for (m, row) in sblock.chunks_exact(n).enumerate() {
-                    let acc = lanes_dot(row, &zs[1..=n]);
-                    for g in 0..G {
-                        dst[dl.at(c0 + g, nn - m - 1)] = acc[g];
+                    dst[dl.at(c0 + g, nn + m)] = sign * yc[m][g];
+                    if m > 0 {
+                        dst[dl.at(c0 + g, nn - m)] = sign * ys[m][g];
                     }
                 }
             }
@@ -341,9 +342,7 @@ impl Rotation {
 
     /// `R_z(phi) R_y(-theta)^T` on channels `c0..c0 + G`, added into `dst`.
     ///
-    /// The blocks are signed-symmetric, `B_{m',m} = (-1)^(m+m') B_{m,m'}`
-    /// (from the symmetries of `d`), so `B^T w = P B P w` with
-    /// `P = diag((-1)^m)`: row-wise dot products, like [`forward`](Self::forward).
+    /// With `B = P A` (`A` symmetric), `B^T w = A (P w)`.
     fn backward<const G: usize>(
         &self,
         src: &[f64],
@@ -354,6 +353,7 @@ impl Rotation {
     ) {
         let mut wc = [[0.0; G]; MAX_ORDER + 1];
         let mut ws = [[0.0; G]; MAX_ORDER + 1];
+        let (mut uc, mut us) = ([[0.0; G]; MAX_ORDER + 1], [[0.0; G]; MAX_ORDER + 1]);
         for n in 0..=self.p {
             let nn = n * n + n;
             let (cblock, sblock) = self.blocks(n);
@@ -366,18 +366,18 @@ impl Rotation {
                     }
                 }
             }
-            let u0 = lanes_dot(&cblock[..=n], &wc[..=n]);
+            uc[..=n].fill([0.0; G]);
+            us[..=n].fill([0.0; G]);
+            symmetric_mv(cblock, &wc[..=n], &mut uc[..=n]);
+            symmetric_mv(sblock, &ws[1..=n], &mut us[1..=n]);
             for g in 0..G {
-                dst[dl.at(c0 + g, nn)] += u0[g];
+                dst[dl.at(c0 + g, nn)] += uc[0][g];
             }
             for m in 1..=n {
-                let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
-                let uc = lanes_dot(&cblock[m * (n + 1)..(m + 1) * (n + 1)], &wc[..=n]);
-                let us = lanes_dot(&sblock[(m - 1) * n..m * n], &ws[1..=n]);
-                let (cm, sm) = (sign * self.cos_m[m], sign * self.sin_m[m]);
+                let (cm, sm) = (self.cos_m[m], self.sin_m[m]);
                 for g in 0..G {
-                    dst[dl.at(c0 + g, nn + m)] += cm * uc[g] - sm * us[g];
-                    dst[dl.at(c0 + g, nn - m)] += sm * uc[g] + cm * us[g];
+                    dst[dl.at(c0 + g, nn + m)] += cm * uc[m][g] - sm * us[m][g];
+                    dst[dl.at(c0 + g, nn - m)] += sm * uc[m][g] + cm * us[m][g];
                 }
             }
         }
@@ -418,14 +418,46 @@ impl Layout {
     }
 }
 
-/// `sum_j row[j] z[j]`, lane by lane.
+/// `n (n + 1) / 2`: entries of a lower triangle of size `n`.
 #[inline(always)]
-fn lanes_dot<const G: usize>(row: &[f64], z: &[[f64; G]]) -> [f64; G] {
-    let mut acc = [0.0; G];
-    for (r, zj) in row.iter().zip(z) {
+const fn triangle(n: usize) -> usize {
+    n * (n + 1) / 2
+}
+
+/// `y = A z` lane by lane, for the symmetric `A` of size `z.len()` given by
+/// its lower triangle, row by row. Each entry below the diagonal is loaded
+/// once and used for both `A_{m,m'} z_m'` and `A_{m',m} z_m`.
+#[inline(always)]
+fn symmetric_mv<const G: usize>(tri: &[f64], z: &[[f64; G]], y: &mut [[f64; G]]) {
+    let n = z.len();
+    let tri = &tri[..triangle(n)];
+    let y = &mut y[..n];
+    for m in 0..n {
+        let row = &tri[triangle(m)..triangle(m + 1)];
+        let zm = z[m];
+        let (mut a0, mut a1) = ([0.0; G], [0.0; G]);
+        let (below, ym) = y.split_at_mut(m);
+        let mut pairs = row[..m]
+            .chunks_exact(2)
+            .zip(below.chunks_exact_mut(2))
+            .zip(z[..m].chunks_exact(2));
+        for ((r, yb), zb) in pairs.by_ref() {
+            for g in 0..G {
+                a0[g] += r[0] * zb[0][g];
+                a1[g] += r[1] * zb[1][g];
+                yb[0][g] += r[0] * zm[g];
+                yb[1][g] += r[1] * zm[g];
+            }
+        }
+        if m % 2 == 1 {
+            let k = m - 1;
+            for g in 0..G {
+                a0[g] += row[k] * z[k][g];
+                below[k][g] += row[k] * zm[g];
+            }
+        }
         for g in 0..G {
-            acc[g] += r * zj[g];
+            ym[0][g] += (a0[g] + a1[g]) + row[m] * zm[g];
         }
     }
-    acc
 }
