@@ -161,6 +161,9 @@ pub struct FastReport {
     pub total: f64,
     /// Number of M2L translations.
     pub m2l_count: u64,
+    /// Their mean expansion order (each pair's order follows from its
+    /// separation, at most `order`).
+    pub mean_m2l_order: f64,
     /// Pair interactions summed directly in the near field.
     pub near_pairs: u64,
 }
@@ -179,6 +182,7 @@ impl FastReport {
             traversal,
             total,
             m2l_count,
+            mean_m2l_order,
             near_pairs,
         } = fast.stats();
         let s = Duration::as_secs_f64;
@@ -195,6 +199,7 @@ impl FastReport {
             traversal: s(&traversal),
             total: s(&total),
             m2l_count,
+            mean_m2l_order,
             near_pairs,
         }
     }
@@ -219,7 +224,7 @@ impl FastReport {
         writeln!(
             f,
             "  {:<width$} tree {:.3} s, upward {:.3} s, traversal {:.3} s (m2l {:.3}, near {:.3}, \
-             downward {:.3} CPU s), total {:.3} s; {} M2L, {:.3e} near pairs (last evaluation)",
+             downward {:.3} CPU s), total {:.3} s; {} M2L (mean order {:.1}), {:.3e} near pairs (last evaluation)",
             "stages",
             self.tree,
             self.upward,
@@ -229,6 +234,7 @@ impl FastReport {
             self.downward,
             self.total,
             self.m2l_count,
+            self.mean_m2l_order,
             self.near_pairs as f64
         )
     }
