@@ -104,9 +104,8 @@ fn eval(b: &impl LaplaceSum, p: &Problem<'_>) -> (Vec<f64>, Vec<f64>) {
 /// levels of translations.
 fn fast(tolerance: f64) -> Fast {
     Fast::new(FastParams {
-        tolerance,
         leaf_size: 32,
-        ..FastParams::default()
+        ..FastParams::with_tolerance(tolerance)
     })
 }
 

@@ -3,7 +3,7 @@
 //! evaluation.
 //!
 //! The flags are all optional: what is not given takes
-//! [`FastParams::default()`]. Each is range-checked when parsed (clap names
+//! [`FastParams::with_tolerance`] of the tolerance. Each is range-checked when parsed (clap names
 //! the flag), and giving one with another backend is an error
 //! ([`FastFlags::check_backend`]).
 
@@ -29,8 +29,9 @@ fn tol_help() -> String {
 fn theta_help() -> String {
     format!(
         "Opening parameter in (0, 1); cells interact through expansions when \
-         (r_A + r_B) < theta |z_A - z_B| [default: {}]",
-        FastParams::default().theta
+         (r_A + r_B) < theta |z_A - z_B| [default: from --tol, {} at {:e}, up to 0.8 at 1e-2]",
+        FastParams::default().theta,
+        FastParams::default().tolerance
     )
 }
 
@@ -78,11 +79,12 @@ impl FastFlags {
         .collect()
     }
 
-    /// The parameters: the given flags over [`FastParams::default()`].
+    /// The parameters: the given flags over
+    /// [`FastParams::with_tolerance`] of the given (or default) tolerance.
     pub fn params(&self) -> FastParams {
-        let d = FastParams::default();
+        let d = FastParams::with_tolerance(self.tol.unwrap_or(FastParams::default().tolerance));
         FastParams {
-            tolerance: self.tol.unwrap_or(d.tolerance),
+            tolerance: d.tolerance,
             theta: self.theta.unwrap_or(d.theta),
             leaf_size: self.leaf_size.unwrap_or(d.leaf_size),
             order: self.order.or(d.order),
@@ -254,7 +256,7 @@ mod tests {
         };
         let p = f.params();
         assert_eq!((p.tolerance, p.order), (1e-3, Some(7)));
-        assert_eq!(p.theta, FastParams::default().theta);
+        assert_eq!(p.theta, FastParams::theta_for(1e-3));
         assert_eq!(f.given(), ["tol", "order"]);
     }
 
