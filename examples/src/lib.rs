@@ -10,6 +10,11 @@
 //! - `seed`: the seed's model (`mu = 1`) on a small system that keeps
 //!   Gershgorin's condition, with `gauss4`: `H_seed = -H` and its
 //!   conservation.
+//! - `planted`: writes seeded measurement data with planted clusters (a CSV
+//!   for `covar fit`) and prints what was planted.
+//! - `seed_loss_table`: the relative error of the seed's approximation of
+//!   the loss (eq. 32 and eq. 67) against the coupling strength, the table
+//!   in the docs of `covar-infer`.
 //!
 //! `.ci/run` runs them all; each takes about a second or less.
 

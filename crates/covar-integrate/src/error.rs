@@ -41,6 +41,15 @@ pub enum IntegrateError {
         /// The integrators that handle `mu != 0`.
         alternatives: &'static str,
     },
+    /// A saved integrator state (from a checkpoint) does not fit the
+    /// method or the system.
+    #[error("{integrator}: saved integrator state: {reason}")]
+    InvalidState {
+        /// The integrator restoring it.
+        integrator: &'static str,
+        /// What does not fit.
+        reason: String,
+    },
     /// Tao's binding turns too far per sub-step for the step to resolve
     /// it: the copies decouple (near multiples of pi they resonate).
     #[error(

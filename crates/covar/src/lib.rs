@@ -16,8 +16,11 @@
 //!   [`Direct`] backend, plus the model's quantities in [`kernel::physics`];
 //! - [`integrate`] (`covar-integrate`): the Hamiltonian of DESIGN.md 2.3,
 //!   its forces and invariants, and the integrators that conserve it;
+//! - [`infer`] (`covar-infer`): the seed's inference layer, from binary
+//!   measurements to clusters, particles and the loss (exact and
+//!   approximate);
 //! - [`points`] and [`particles`]: the store seen as kernel input;
-//! - [`io`]: particle CSV files and NumPy snapshots;
+//! - [`io`]: particle CSV files, NumPy snapshots and checkpoints;
 //! - [`cli`]: the `covar` command-line program (`covar run`, `covar fields`),
 //!   as library functions.
 //!
@@ -60,6 +63,7 @@ pub mod cli;
 pub mod io;
 mod view;
 
+pub use covar_infer as infer;
 pub use covar_integrate as integrate;
 pub use covar_kernel as kernel;
 pub use covar_store as store;

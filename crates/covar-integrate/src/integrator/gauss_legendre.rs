@@ -17,7 +17,10 @@
 //! extrapolate the previous step's collocation polynomial.
 
 use super::fixed_point::{Change, DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, converged};
-use super::{Integrator, StepInfo, check_dt, evaluate, state_is, write_state};
+use super::{
+    Integrator, StepInfo, check_dt, check_state, evaluate, push_columns, read_columns, state_is,
+    write_state,
+};
 use crate::error::IntegrateError;
 use crate::fields::Fields;
 use crate::phase::PhaseBuf;
@@ -173,6 +176,40 @@ impl Integrator for GaussLegendre {
 
     fn order(&self) -> u32 {
         2 * self.s as u32
+    }
+
+    /// The last step's `h` and stage rates (the warm start's collocation
+    /// polynomial).
+    fn save_state(&self) -> Vec<f64> {
+        let Some(h) = self.last_dt else {
+            return Vec::new();
+        };
+        let n = self.z1.len();
+        let mut out = Vec::with_capacity(1 + 6 * n * self.s);
+        out.push(h);
+        for f in &self.f[..self.s] {
+            push_columns(&mut out, f);
+        }
+        out
+    }
+
+    fn restore_state(&mut self, system: &System, state: &[f64]) -> Result<(), IntegrateError> {
+        let (n, s) = (system.len(), self.s);
+        let layout = check_state(self.name(), n, state, &[0, 1 + 6 * n * s], Some(0))?;
+        if layout == 0 {
+            self.last_dt = None;
+            return Ok(());
+        }
+        for (f, values) in self.f[..s]
+            .iter_mut()
+            .zip(state[1..].chunks_exact((6 * n).max(1)))
+        {
+            read_columns(f, n, values);
+        }
+        self.z1.resize(n);
+        self.z1.copy_from(system.phase());
+        self.last_dt = Some(state[0]);
+        Ok(())
     }
 
     fn step(&mut self, system: &mut System, dt: f64) -> Result<StepInfo, IntegrateError> {

@@ -2,7 +2,7 @@
 //! for any Hamiltonian, symmetric, order 2; conserves the quadratic
 //! invariants (total momentum and angular momentum) exactly.
 
-use super::{Integrator, StepInfo, check_dt, write_state};
+use super::{Integrator, StepInfo, check_dt, check_state, push_columns, read_columns, write_state};
 use crate::error::IntegrateError;
 use crate::fields::Fields;
 use crate::phase::PhaseBuf;
@@ -55,6 +55,30 @@ impl Integrator for ImplicitMidpoint {
 
     fn order(&self) -> u32 {
         2
+    }
+
+    /// The last step's `h` and increment (the warm start's extrapolation).
+    fn save_state(&self) -> Vec<f64> {
+        let Some((h, inc)) = &self.last_increment else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(1 + 6 * inc.len());
+        out.push(*h);
+        push_columns(&mut out, inc);
+        out
+    }
+
+    fn restore_state(&mut self, system: &System, state: &[f64]) -> Result<(), IntegrateError> {
+        let n = system.len();
+        let layout = check_state(self.name(), n, state, &[0, 1 + 6 * n], Some(0))?;
+        self.last_increment = if layout == 0 {
+            None
+        } else {
+            let mut inc = PhaseBuf::default();
+            read_columns(&mut inc, n, &state[1..]);
+            Some((state[0], inc))
+        };
+        Ok(())
     }
 
     fn step(&mut self, system: &mut System, dt: f64) -> Result<StepInfo, IntegrateError> {

@@ -90,6 +90,37 @@ pub trait Integrator {
     fn copy_gap(&self) -> Option<CopyGap> {
         None
     }
+    /// The method's state between steps, beyond the system's own, as flat
+    /// values: what a checkpoint must keep so that a restored run continues
+    /// bit for bit. Empty for methods whose steps depend on the system's
+    /// state alone (the splitting methods) and before the first step.
+    ///
+    /// | method | values after a step (`n` particles) |
+    /// |---|---|
+    /// | splitting methods | none |
+    /// | `implicit-midpoint` | `h` of the last step, then its increment `z_1 - z_0` (`6 n`) |
+    /// | `stormer-verlet` | the force `-dH/dr(r_1, P_1/2)` of the last step (`3 n`) |
+    /// | `gauss4`, `gauss6` | `h` of the last step, then its `s` stage rates (`6 n s`) |
+    /// | `tao2`, `tao4` | 1 if the rates at `(q, y)` are current, then the copy `(x, y)` (`6 n`) and those rates (`6 n`) |
+    ///
+    /// Phase-space blocks are six columns `x y z px py pz` of `n` values.
+    /// The values belong to the system as it is after the step; restore
+    /// them with [`restore_state`](Self::restore_state) into a fresh
+    /// integrator of the same name and parameters.
+    fn save_state(&self) -> Vec<f64> {
+        Vec::new()
+    }
+    /// Restores what [`save_state`](Self::save_state) returned, for
+    /// `system` in the state it had then (positions, momenta, couplings
+    /// bit for bit): the next step is then the step the saved integrator
+    /// would have taken.
+    ///
+    /// # Errors
+    ///
+    /// [`IntegrateError::InvalidState`] for a length that fits no layout of
+    /// the method for `system`'s `n`, or a value that is not finite (a step
+    /// length not `> 0`).
+    fn restore_state(&mut self, system: &System, state: &[f64]) -> Result<(), IntegrateError>;
 }
 
 /// Names accepted by [`by_name`].
@@ -159,6 +190,60 @@ pub(crate) fn evaluate(
 pub(crate) fn state_is(system: &System, z: &PhaseBuf) -> bool {
     let st = system.phase();
     z.len() == system.len() && (0..3).all(|d| st.r[d] == z.r[d] && st.p[d] == z.p[d])
+}
+
+/// Checks a saved state: its length is one of `lengths`, its values are
+/// finite, and its value at `step_at` (a step length), if any, is `> 0`.
+/// Returns the length's index in `lengths`.
+pub(crate) fn check_state(
+    integrator: &'static str,
+    n: usize,
+    state: &[f64],
+    lengths: &[usize],
+    step_at: Option<usize>,
+) -> Result<usize, IntegrateError> {
+    let Some(layout) = lengths.iter().position(|&l| l == state.len()) else {
+        let expected: Vec<String> = lengths.iter().map(ToString::to_string).collect();
+        return Err(IntegrateError::InvalidState {
+            integrator,
+            reason: format!(
+                "{} values, expected {} for {n} particles",
+                state.len(),
+                expected.join(" or ")
+            ),
+        });
+    };
+    if let Some(index) = state.iter().position(|v| !v.is_finite()) {
+        return Err(IntegrateError::InvalidState {
+            integrator,
+            reason: format!("value {index} is {} (must be finite)", state[index]),
+        });
+    }
+    if let Some(k) = step_at
+        && state.len() > k
+        && state[k] <= 0.0
+    {
+        return Err(IntegrateError::InvalidState {
+            integrator,
+            reason: format!("the saved step length is {} (must be > 0)", state[k]),
+        });
+    }
+    Ok(layout)
+}
+
+/// Appends the six columns of `z` to `out`.
+pub(crate) fn push_columns(out: &mut Vec<f64>, z: &PhaseBuf) {
+    for c in z.columns() {
+        out.extend_from_slice(c);
+    }
+}
+
+/// Fills `z` (resized to `n`) from `6 n` values, column by column.
+pub(crate) fn read_columns(z: &mut PhaseBuf, n: usize, values: &[f64]) {
+    z.resize(n);
+    for (dst, src) in z.columns_mut().zip(values.chunks_exact(n.max(1))) {
+        dst.copy_from_slice(&src[..dst.len()]);
+    }
 }
 
 /// Writes `z` into `system`'s positions and momenta.

@@ -1,7 +1,7 @@
 //! Symplectic splitting methods for separable `H = T(P) + U(r)`: a sequence
 //! of drifts `r += a h P/m` and kicks `P += b h F(r)`.
 
-use super::{Integrator, NON_SEPARABLE, StepInfo, check_dt};
+use super::{Integrator, NON_SEPARABLE, StepInfo, check_dt, check_state};
 use crate::error::IntegrateError;
 use crate::fields::Fields;
 use crate::system::System;
@@ -174,6 +174,14 @@ impl Integrator for Splitting {
 
     fn order(&self) -> u32 {
         self.scheme.order()
+    }
+
+    /// None: the cached forces are recomputed from the positions (the
+    /// same sum on the same positions gives the same bits).
+    fn restore_state(&mut self, system: &System, state: &[f64]) -> Result<(), IntegrateError> {
+        check_state(self.name(), system.len(), state, &[0], None)?;
+        self.force_valid = false;
+        Ok(())
     }
 
     fn step(&mut self, system: &mut System, dt: f64) -> Result<StepInfo, IntegrateError> {

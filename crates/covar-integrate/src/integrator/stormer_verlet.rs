@@ -16,7 +16,7 @@
 use super::fixed_point::{
     Change, DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE, MOMENTA, POSITIONS, converged,
 };
-use super::{Integrator, StepInfo, check_dt, evaluate, state_is, write_state};
+use super::{Integrator, StepInfo, check_dt, check_state, evaluate, state_is, write_state};
 use crate::error::IntegrateError;
 use crate::fields::Fields;
 use crate::phase::PhaseBuf;
@@ -106,6 +106,29 @@ impl Integrator for StormerVerlet {
 
     fn order(&self) -> u32 {
         2
+    }
+
+    /// The last step's final force (the warm start of `P_1/2`).
+    fn save_state(&self) -> Vec<f64> {
+        if !self.warm {
+            return Vec::new();
+        }
+        self.last_force.concat()
+    }
+
+    fn restore_state(&mut self, system: &System, state: &[f64]) -> Result<(), IntegrateError> {
+        let n = system.len();
+        let layout = check_state(self.name(), n, state, &[0, 3 * n], None)?;
+        self.warm = layout == 1 && n > 0;
+        if self.warm {
+            for (dst, src) in self.last_force.iter_mut().zip(state.chunks_exact(n)) {
+                dst.clear();
+                dst.extend_from_slice(src);
+            }
+            self.z1.resize(n);
+            self.z1.copy_from(system.phase());
+        }
+        Ok(())
     }
 
     fn step(&mut self, system: &mut System, dt: f64) -> Result<StepInfo, IntegrateError> {

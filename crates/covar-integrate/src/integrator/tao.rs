@@ -34,7 +34,10 @@
 
 use glam::DVec3;
 
-use super::{Integrator, StepInfo, check_dt, evaluate, state_is, write_state};
+use super::{
+    Integrator, StepInfo, check_dt, check_state, evaluate, push_columns, read_columns, state_is,
+    write_state,
+};
 use crate::couplings::Couplings;
 use crate::error::IntegrateError;
 use crate::fields::Fields;
@@ -429,6 +432,49 @@ impl Integrator for Tao {
 
     fn copy_gap(&self) -> Option<CopyGap> {
         Tao::copy_gap(self)
+    }
+
+    /// Whether the rates at `(q, y)` are current (1 or 0), the second copy
+    /// `(x, y)` and those rates; `(q, p)` is the system's state.
+    fn save_state(&self) -> Vec<f64> {
+        if self.couplings.is_none() {
+            return Vec::new();
+        }
+        let n = self.qp.len();
+        let mut out = Vec::with_capacity(1 + 12 * n);
+        out.push(if self.a_current { 1.0 } else { 0.0 });
+        push_columns(&mut out, &self.xy);
+        if self.rate_a.len() == n {
+            push_columns(&mut out, &self.rate_a);
+        } else {
+            out.resize(1 + 12 * n, 0.0);
+        }
+        out
+    }
+
+    fn restore_state(&mut self, system: &System, state: &[f64]) -> Result<(), IntegrateError> {
+        let n = system.len();
+        let layout = check_state(self.name(), n, state, &[0, 1 + 12 * n], None)?;
+        if layout == 0 {
+            self.couplings = None;
+            self.a_current = false;
+            return Ok(());
+        }
+        if state[0] != 0.0 && state[0] != 1.0 {
+            return Err(IntegrateError::InvalidState {
+                integrator: self.name(),
+                reason: format!("value 0 is {} (must be 0 or 1)", state[0]),
+            });
+        }
+        for b in [&mut self.qp, &mut self.rate_b] {
+            b.resize(n);
+        }
+        self.qp.copy_from(system.phase());
+        read_columns(&mut self.xy, n, &state[1..1 + 6 * n]);
+        read_columns(&mut self.rate_a, n, &state[1 + 6 * n..]);
+        self.a_current = state[0] == 1.0;
+        self.couplings = Some(system.couplings);
+        Ok(())
     }
 }
 

@@ -47,6 +47,21 @@ pub enum CliError {
     /// A particle CSV file could not be read or written.
     #[error("particle file {0}")]
     Csv(#[from] CsvError),
+    /// A particle file (`--from`, a snapshot to plot) could not be read.
+    #[error("{0}")]
+    Particles(#[from] crate::io::ReadError),
+    /// An HDF5 snapshot could not be written (or this covar has no HDF5).
+    #[error("HDF5 snapshot {0}")]
+    Snapshot(#[from] crate::io::hdf5::Hdf5Error),
+    /// A plot could not be made (no energy log or snapshot, a bad row, an
+    /// image that cannot be written).
+    #[error("plot: {path}: {reason}")]
+    Plot {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The Laplace sum failed.
     #[error("evaluating the fields: {0}")]
     Kernel(#[from] KernelError),
@@ -91,12 +106,66 @@ pub enum CliError {
         /// The reason given by rayon.
         message: String,
     },
+    /// A checkpoint could not be read (damaged, truncated, of another
+    /// format version, or not a checkpoint).
+    #[error("checkpoint {path}: {source}")]
+    Checkpoint {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: crate::io::checkpoint::CheckpointError,
+    },
+    /// `--resume` cannot continue the run in this folder.
+    #[error("cannot resume the run in {dir}: {reason}")]
+    Resume {
+        /// The folder given to `--resume`.
+        dir: PathBuf,
+        /// Why not, and what to do.
+        reason: String,
+    },
+    /// SIGINT or SIGTERM stopped the run at a step boundary, after writing
+    /// a checkpoint. The binary exits with `128 + signal` (130 for SIGINT,
+    /// 143 for SIGTERM).
+    #[error(
+        "interrupted by {name} after step {step} of {steps}; checkpoint written to {path}; \
+         continue with `covar run --resume {dir}`",
+        name = crate::cli::run::signal_name(*signal),
+        path = checkpoint.display(),
+        dir = dir.display()
+    )]
+    Interrupted {
+        /// The signal's number.
+        signal: i32,
+        /// Steps taken (the checkpoint's step).
+        step: u64,
+        /// Steps of the whole run.
+        steps: u64,
+        /// The checkpoint written.
+        checkpoint: PathBuf,
+        /// The run's output folder.
+        dir: PathBuf,
+    },
+    /// Measurement data could not be read, clustered or fitted, or a loss
+    /// could not be evaluated (the message names the file, row and column,
+    /// or the parameter).
+    #[error("{0}")]
+    Infer(#[from] covar_infer::InferError),
     /// Writing the report failed (e.g. a closed pipe).
     #[error("writing the report: {0}")]
     Io(#[from] std::io::Error),
 }
 
 impl CliError {
+    /// The exit status of the binary for this error: `128 + signal` for
+    /// [`CliError::Interrupted`] (as a shell reports a process the signal
+    /// killed), 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Interrupted { signal, .. } => (128 + signal).clamp(1, 255) as u8,
+            _ => 1,
+        }
+    }
+
     /// An [`CliError::Output`] error for `path`, for `map_err`.
     pub(crate) fn output(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
         move |source| CliError::Output {

@@ -12,7 +12,9 @@ mod args;
 mod error;
 pub mod fast;
 pub mod fields;
+pub mod fit;
 mod memory;
+pub mod plot;
 mod progress;
 pub mod run;
 pub mod system;
@@ -23,6 +25,7 @@ use clap::{Parser, Subcommand};
 
 pub use error::CliError;
 pub use fields::{FieldsArgs, FieldsReport, run_fields};
+pub use plot::{PlotArgs, PlotReport, run_plot};
 pub use progress::{StepBar, with_progress_bar};
 pub use run::{RunArgs, RunReport, run_simulation};
 
@@ -47,6 +50,12 @@ pub enum Command {
     /// snapshots and a summary of how well H, P and L were conserved.
     #[command(allow_negative_numbers = true)]
     Run(Box<RunArgs>),
+    /// Fit particles to binary measurements (CSV or .npy): clusters, masses, charges and
+    /// positions, written for `covar run --from`; and the seed's loss, exact and approximate.
+    Fit(Box<fit::FitArgs>),
+    /// Draw PNG plots of a run's output folder: the relative energy error
+    /// against time, and the particle positions coloured by charge.
+    Plot(PlotArgs),
 }
 
 /// Runs a parsed command line, writing its report to stdout (and, on a
@@ -57,6 +66,10 @@ pub enum Command {
 /// Any [`CliError`] of the subcommand, or an I/O error writing to stdout.
 pub fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
+        Command::Fit(args) => {
+            let show_progress = !args.json && std::io::stderr().is_terminal();
+            print_report(&fit::run_fit(args, show_progress)?, args.json)
+        }
         Command::Fields(args) => {
             let show_progress = !args.json && std::io::stderr().is_terminal();
             let report = run_fields(args, show_progress)?;
@@ -64,9 +77,14 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         }
         Command::Run(args) => {
             let show_progress = !args.json && std::io::stderr().is_terminal();
-            let report = run_simulation(args, show_progress)?;
+            // SIGINT and SIGTERM stop the run at a step boundary with a
+            // checkpoint (see `run::StopSignals`).
+            let stop = run::Stop::new();
+            let _signals = run::StopSignals::install(&stop)?;
+            let report = run::run_simulation_with(args, show_progress, &stop)?;
             print_report(&report, args.json)
         }
+        Command::Plot(args) => print_report(&run_plot(args)?, args.json),
     }
 }
 

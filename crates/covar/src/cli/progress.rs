@@ -116,6 +116,11 @@ impl StepBar {
         Self(bar)
     }
 
+    /// Sets the steps done (a resumed run starts at its checkpoint's step).
+    pub fn set_position(&self, steps: u64) {
+        self.0.set_position(steps);
+    }
+
     /// Counts one step done.
     pub fn inc(&self) {
         self.0.inc(1);

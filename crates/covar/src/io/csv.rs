@@ -185,8 +185,10 @@ pub fn write(store: &ParticleStore, path: &Path) -> Result<(), CsvError> {
     })
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it
-/// over `path`.
+/// Writes `bytes` to a temporary file beside `path`, syncs it, renames it
+/// over `path` and syncs the folder, so that `path` holds either its old
+/// contents or the new ones, whole, whenever the program or the machine
+/// stops. A temporary file left by a failed write is removed.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -197,12 +199,21 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    {
+    let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path)
+    written?;
+    // The rename is durable once the folder's entry is on disk (POSIX;
+    // other systems cannot open a folder as a file).
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use covar_integrate::integrator::NAMES;
 use covar_kernel::Backend;
 use serde::{Deserialize, Serialize};
 
+use super::outputs::SnapshotFormat;
 use crate::cli::args;
 use crate::cli::fast::FastFlags;
 use crate::cli::system::{Charges, Ic};
@@ -92,9 +93,10 @@ pub struct RunArgs {
     #[arg(long, value_enum, help_heading = "Initial conditions")]
     pub charges: Option<Charges>,
 
-    /// Read the particles from a CSV file with the header
-    /// `x,y,z,px,py,pz,m,q` (one particle a row) instead of generating them.
-    #[arg(long, value_name = "FILE.csv", help_heading = "Initial conditions")]
+    /// Read the particles from a file instead of generating them: a CSV file
+    /// with the header `x,y,z,px,py,pz,m,q` (one particle a row), or a
+    /// snapshot (`.npy`, or `.hdf5`/`.h5` with the hdf5 feature).
+    #[arg(long, value_name = "FILE", help_heading = "Initial conditions")]
     pub from: Option<PathBuf>,
 
     /// Integrator [default: leapfrog, or implicit-midpoint when mu != 0].
@@ -124,6 +126,24 @@ pub struct RunArgs {
     /// Steps between snapshots; 0: only the first and last [default: 0].
     #[arg(long, value_parser = args::steps_or_zero, help_heading = "Output")]
     pub snapshot_every: Option<u64>,
+
+    /// File format of snapshots: npy (NumPy) or hdf5 (GADGET/SWIFT layout, needs
+    /// the hdf5 feature) [default: npy].
+    #[arg(long, value_enum, value_name = "npy|hdf5", help_heading = "Output")]
+    pub snapshot_format: Option<SnapshotFormat>,
+
+    /// Steps between checkpoints (`checkpoint.covar` in --out, replaced
+    /// atomically; see --resume); 0: only when interrupted by SIGINT or
+    /// SIGTERM [default: 0].
+    #[arg(long, value_parser = args::steps_or_zero, help_heading = "Output")]
+    pub checkpoint_every: Option<u64>,
+
+    /// Continue the interrupted run in DIR from its checkpoint, with the
+    /// settings it was started with, so that it ends bit for bit as if never
+    /// stopped (the energy log is cut back to the checkpoint's step). Takes
+    /// no other flag but --threads and --json.
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub resume: Option<PathBuf>,
 
     /// Output folder (energy log, snapshots, summary, settings) [default: covar-out].
     #[arg(long, value_name = "DIR", help_heading = "Output")]

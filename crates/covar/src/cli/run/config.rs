@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::args::PresetName;
+use super::keys;
+use super::outputs::SnapshotFormat;
 use crate::cli::CliError;
 use crate::cli::system::{Charges, Ic};
 
@@ -88,6 +90,12 @@ pub struct RunConfig {
     /// `--snapshot-every`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_every: Option<i64>,
+    /// `--snapshot-format`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_format: Option<SnapshotFormat>,
+    /// `--checkpoint-every`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_every: Option<i64>,
     /// `--out`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out: Option<PathBuf>,
@@ -124,10 +132,20 @@ impl RunConfig {
     ///
     /// [`CliError::Config`] with the parser's message (line, column, and
     /// the unknown key or mistyped value).
+    ///
+    /// An unknown key is named with the nearest known one, when one is
+    /// near (`did you mean `snapshot-every`?`).
     pub fn parse(text: &str, path: &Path) -> Result<Self, CliError> {
-        toml::from_str(text).map_err(|e| CliError::Config {
-            path: path.to_path_buf(),
-            reason: e.to_string().trim_end().to_string(),
+        toml::from_str(text).map_err(|e| {
+            let mut reason = e.to_string().trim_end().to_string();
+            if let Some(hint) = unknown_key_hint(text) {
+                reason.push('\n');
+                reason.push_str(&hint);
+            }
+            CliError::Config {
+                path: path.to_path_buf(),
+                reason,
+            }
         })
     }
 
@@ -159,6 +177,19 @@ impl RunConfig {
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("plain keys and values always serialize")
     }
+}
+
+/// `did you mean ...?` for the first unknown key of `text` that is near a
+/// known one.
+fn unknown_key_hint(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let known = keys::keys();
+    table
+        .keys()
+        .filter(|k| !known.contains(&k.as_str()))
+        .find_map(|k| {
+            keys::did_you_mean(k, known).map(|m| format!("did you mean `{m}` instead of `{k}`?"))
+        })
 }
 
 #[cfg(test)]

@@ -1,18 +1,29 @@
-//! The time-stepping loop: step, log, snapshot, repeat.
+//! The time-stepping loop: step, log, snapshot, checkpoint, repeat.
 //!
 //! The output folder is opened after the first step has succeeded, so that
 //! a run refused by its integrator (a step too long for Tao's binding, say)
 //! leaves no files behind; row 0 and snapshot 0 are written then, from the
 //! state kept for the purpose.
+//!
+//! After each step's row and snapshot, the loop writes a checkpoint every
+//! `checkpoint-every` steps (and after the last step, as does a resumed
+//! run), and when a
+//! [`Stop`] was requested (SIGINT, SIGTERM) it writes one and returns
+//! [`CliError::Interrupted`]. A resumed run ([`Start::Resumed`]) starts
+//! after the checkpoint's step with the checkpoint's monitor and counters,
+//! in an output folder already open.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use covar_integrate::{Integrator, System};
 
+use super::interrupt::Stop;
 use super::monitor::{Monitor, Row};
 use super::outputs::OutputDir;
 use crate::cli::CliError;
 use crate::cli::progress::StepBar;
+use crate::io::checkpoint::{self, Checkpoint, Counters};
 
 /// How long to run and how often to write.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,6 +36,8 @@ pub struct Plan {
     pub energy_every: u64,
     /// Steps between snapshots (0: only the first and last).
     pub snapshot_every: u64,
+    /// Steps between checkpoints (0: only when stopped).
+    pub checkpoint_every: u64,
 }
 
 impl Plan {
@@ -37,6 +50,43 @@ impl Plan {
     fn snapshots(&self, step: u64) -> bool {
         (self.snapshot_every > 0 && step.is_multiple_of(self.snapshot_every)) || step == self.steps
     }
+
+    /// Whether `step` gets a checkpoint (without a stop request): every
+    /// `checkpoint_every` steps and the last; with `resumed`, the last
+    /// step always (so that the folder's checkpoint, written when the run
+    /// was interrupted, says it is complete).
+    fn checkpoints(&self, step: u64, resumed: bool) -> bool {
+        (self.checkpoint_every > 0 && step.is_multiple_of(self.checkpoint_every))
+            || ((self.checkpoint_every > 0 || resumed) && step == self.steps)
+    }
+}
+
+/// Where the loop starts.
+#[derive(Debug)]
+pub enum Start {
+    /// At step 0: the monitor starts at the system's state, and the output
+    /// folder is opened after the first step.
+    Fresh,
+    /// After the checkpoint of `step`, in an output folder already open.
+    Resumed {
+        /// The checkpoint's step.
+        step: u64,
+        /// The monitor as the checkpoint left it.
+        monitor: Box<Monitor>,
+        /// The checkpoint's counters.
+        counters: Counters,
+    },
+}
+
+/// What the loop needs besides the system and where it writes.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    /// The settings as TOML (`run.toml`, and the checkpoint's settings).
+    pub settings_toml: &'a str,
+    /// The progress bar (and where warnings go).
+    pub bar: &'a StepBar,
+    /// The stop request the loop checks after each step.
+    pub stop: &'a Stop,
 }
 
 /// What the loop measured.
@@ -50,43 +100,58 @@ pub struct Outcome {
     pub force_evaluations: u64,
     /// Steps whose implicit solve stopped at the iteration cap.
     pub cap_hits: u64,
-    /// Wall time of the loop (steps, rows, snapshots).
+    /// Steps taken by this loop (fewer than the run's when resumed).
+    pub steps_taken: u64,
+    /// The checkpoint's step, for a resumed run.
+    pub resumed_from: Option<u64>,
+    /// Wall time of the loop (steps, rows, snapshots, checkpoints).
     pub wall: Duration,
     /// Wall time inside [`Integrator::step`].
     pub step_time: Duration,
 }
 
-/// Runs `plan` on `system`, writing into `out` (opened after the first
-/// step, with `settings_toml` as its settings file).
+/// Runs `plan` on `system` from `start`, writing into `out` (opened after
+/// the first step of a fresh run, with `env.settings_toml` as its settings
+/// file).
 ///
 /// # Errors
 ///
-/// The first error of a step, a diagnostic or an output file. Rows and
-/// snapshots written before it stay.
+/// The first error of a step, a diagnostic or an output file, or
+/// [`CliError::Interrupted`] after the checkpoint written for a stop
+/// request. Rows and snapshots written before it stay.
 pub fn drive(
     system: &mut System,
     integrator: &mut dyn Integrator,
     plan: Plan,
     out: &mut OutputDir,
-    settings_toml: &str,
-    bar: &StepBar,
+    env: Env<'_>,
+    start: Start,
 ) -> Result<Outcome, CliError> {
-    let start = Instant::now();
-    let (mut monitor, first) = Monitor::start(system)?;
-    bar.set_error(0.0);
-    let mut initial = Some(system.particles.clone());
-    let mut last = first;
-    let (mut force_evaluations, mut cap_hits) = (0u64, 0u64);
+    let started = Instant::now();
+    let (mut monitor, mut initial, first_step, mut counters, resumed_from) = match start {
+        Start::Fresh => {
+            let (monitor, row) = Monitor::start(system)?;
+            let initial = Some((row, system.particles.clone()));
+            (monitor, initial, 1, Counters::default(), None)
+        }
+        Start::Resumed {
+            step,
+            monitor,
+            counters,
+        } => (*monitor, None, step + 1, counters, Some(step)),
+    };
+    env.bar.set_error(0.0);
+    let mut last = None;
     let mut step_time = Duration::ZERO;
-    for step in 1..=plan.steps {
+    for step in first_step..=plan.steps {
         let t = Instant::now();
         let info = integrator.step(system, plan.dt)?;
         step_time += t.elapsed();
-        force_evaluations += info.force_evaluations as u64;
+        counters.force_evaluations += info.force_evaluations as u64;
         if info.hit_iteration_cap {
-            cap_hits += 1;
-            if cap_hits == 1 {
-                bar.warn(&format!(
+            counters.cap_hits += 1;
+            if counters.cap_hits == 1 {
+                env.bar.warn(&format!(
                     "step {step}: the fixed-point iteration of {} stopped at its iteration cap \
                      before reaching its tolerance (that step is less accurate and not exactly \
                      symplectic); further hits are counted in the summary; a shorter --dt avoids them",
@@ -94,29 +159,92 @@ pub fn drive(
                 ));
             }
         }
-        if let Some(state) = initial.take() {
-            out.open(settings_toml)?;
+        if let Some((first, state)) = initial.take() {
+            out.open(env.settings_toml)?;
             out.log(&first)?;
             out.snapshot(0, &state)?;
         }
         if plan.logs(step) {
-            last = monitor.observe(system, step, integrator.copy_gap())?;
-            out.log(&last)?;
-            bar.set_error(last.rel_h_error);
+            let row = monitor.observe(system, step, integrator.copy_gap())?;
+            out.log(&row)?;
+            env.bar.set_error(row.rel_h_error);
+            last = Some(row);
         }
         if plan.snapshots(step) {
             out.snapshot(step, &system.particles)?;
         }
-        bar.inc();
+        env.bar.inc();
+        // A stop during the last step lets the run finish instead.
+        let signal = env.stop.requested().filter(|_| step < plan.steps);
+        if signal.is_some() || plan.checkpoints(step, resumed_from.is_some()) {
+            let saved = Saved {
+                system: &*system,
+                integrator: &*integrator,
+                monitor: &monitor,
+                counters,
+            };
+            let path = saved.write(out, env.settings_toml, step)?;
+            if let Some(signal) = signal {
+                return Err(CliError::Interrupted {
+                    signal,
+                    step,
+                    steps: plan.steps,
+                    checkpoint: path,
+                    dir: out.dir().to_path_buf(),
+                });
+            }
+        }
     }
+    // A run resumed from its last step's checkpoint takes no step: its
+    // last row is the logged one, measured again.
+    let last = match last {
+        Some(row) => row,
+        None => monitor.peek(system, plan.steps, integrator.copy_gap())?,
+    };
     Ok(Outcome {
         monitor,
         last,
-        force_evaluations,
-        cap_hits,
-        wall: start.elapsed(),
+        force_evaluations: counters.force_evaluations,
+        cap_hits: counters.cap_hits,
+        steps_taken: (plan.steps + 1).saturating_sub(first_step),
+        resumed_from,
+        wall: started.elapsed(),
         step_time,
     })
+}
+
+/// The state a checkpoint is made of.
+struct Saved<'a> {
+    system: &'a System,
+    integrator: &'a dyn Integrator,
+    monitor: &'a Monitor,
+    counters: Counters,
+}
+
+impl Saved<'_> {
+    /// Writes the checkpoint of `step` into `out`'s folder (after syncing
+    /// the energy log it counts) and returns its path.
+    fn write(&self, out: &OutputDir, settings_toml: &str, step: u64) -> Result<PathBuf, CliError> {
+        out.sync_log()?;
+        let checkpoint = Checkpoint {
+            settings: settings_toml.to_string(),
+            integrator: self.integrator.name().to_string(),
+            step,
+            time: self.system.time,
+            couplings: self.system.couplings,
+            particles: self.system.particles.clone(),
+            integrator_state: self.integrator.save_state(),
+            monitor: self.monitor.save_state(),
+            counters: Counters {
+                energy_rows: out.rows(),
+                snapshots: out.snapshots(),
+                ..self.counters
+            },
+        };
+        let path = out.dir().join(checkpoint::FILE_NAME);
+        checkpoint::write(&checkpoint, &path).map_err(CliError::output(&path))?;
+        Ok(path)
+    }
 }
 
 #[cfg(test)]
@@ -130,6 +258,7 @@ mod tests {
             steps: 25,
             energy_every: 10,
             snapshot_every: 0,
+            checkpoint_every: 0,
         };
         let logged: Vec<u64> = (1..=25).filter(|&s| plan.logs(s)).collect();
         assert_eq!(logged, [10, 20, 25]);
@@ -140,5 +269,14 @@ mod tests {
             ..plan
         };
         assert_eq!((1..=25).filter(|&s| every_5.snapshots(s)).count(), 5);
+        assert!((1..=25).all(|s| !plan.checkpoints(s, false)));
+        let resumed: Vec<u64> = (1..=25).filter(|&s| plan.checkpoints(s, true)).collect();
+        assert_eq!(resumed, [25]);
+        let ckpt = Plan {
+            checkpoint_every: 10,
+            ..plan
+        };
+        let saved: Vec<u64> = (1..=25).filter(|&s| ckpt.checkpoints(s, false)).collect();
+        assert_eq!(saved, [10, 20, 25]);
     }
 }

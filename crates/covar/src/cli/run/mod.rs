@@ -25,9 +25,12 @@
 mod args;
 mod config;
 pub mod driver;
+mod interrupt;
+mod keys;
 pub mod monitor;
 pub mod outputs;
 mod report;
+pub mod resume;
 mod settings;
 pub mod setup;
 
@@ -35,6 +38,8 @@ use covar_kernel::{Backend, LaplaceSum};
 
 pub use args::{PresetName, RunArgs};
 pub use config::RunConfig;
+pub use interrupt::{Stop, StopSignals, signal_name};
+pub use keys::keys as config_keys;
 pub use report::RunReport;
 pub use settings::{Initial, Settings};
 
@@ -42,7 +47,7 @@ use crate::cli::CliError;
 use crate::cli::fast::FastReport;
 use crate::cli::progress::StepBar;
 use crate::io::csv;
-use driver::{Plan, drive};
+use driver::{Env, Plan, Start, drive};
 use outputs::{Extra, OutputDir, check_final_state};
 
 /// Runs `covar run`: resolves the settings, checks them, builds the system,
@@ -74,6 +79,55 @@ use outputs::{Extra, OutputDir, check_final_state};
 /// # Ok::<(), covar::cli::CliError>(())
 /// ```
 pub fn run_simulation(args: &RunArgs, show_progress: bool) -> Result<RunReport, CliError> {
+    run_simulation_with(args, show_progress, &Stop::new())
+}
+
+/// [`run_simulation`], stopping at the step boundary after `stop` is
+/// requested (by [`StopSignals`] on SIGINT or SIGTERM, or by the caller):
+/// a checkpoint is written into the output folder and the result is
+/// [`CliError::Interrupted`]. With `args.resume`, continues the run in that
+/// folder from its checkpoint ([`resume`]).
+///
+/// # Errors
+///
+/// As [`run_simulation`], and [`CliError::Interrupted`],
+/// [`CliError::Resume`] or [`CliError::Checkpoint`].
+///
+/// # Examples
+///
+/// A run stopped after its first step, then resumed to its end:
+///
+/// ```
+/// use clap::Parser;
+/// use covar::cli::{Cli, CliError, Command};
+/// use covar::cli::run::{Stop, run_simulation_with};
+///
+/// let out = std::env::temp_dir().join(format!("covar-doc-resume-{}", std::process::id()));
+/// let dir = out.to_str().unwrap();
+/// let args = |words: &[&str]| {
+///     let cli = Cli::parse_from([&["covar", "run"], words].concat());
+///     let Command::Run(args) = cli.command else { unreachable!() };
+///     args
+/// };
+/// let stop = Stop::new();
+/// stop.request(Stop::SIGINT);
+/// let run = args(&["--ic", "kepler", "--dt", "0.01", "--steps", "50", "--out", dir, "--overwrite"]);
+/// let e = run_simulation_with(&run, false, &stop).unwrap_err();
+/// assert!(matches!(e, CliError::Interrupted { step: 1, .. }));
+/// assert_eq!(e.exit_code(), 130);
+/// let report = run_simulation_with(&args(&["--resume", dir]), false, &Stop::new())?;
+/// assert_eq!((report.steps, report.resumed_from_step), (50, Some(1)));
+/// # std::fs::remove_dir_all(&out).ok();
+/// # Ok::<(), CliError>(())
+/// ```
+pub fn run_simulation_with(
+    args: &RunArgs,
+    show_progress: bool,
+    stop: &Stop,
+) -> Result<RunReport, CliError> {
+    if let Some(dir) = &args.resume {
+        return resume_simulation(dir, args, show_progress, stop);
+    }
     let settings = Settings::resolve(args)?;
     setup::check_integrator(&settings)?;
     if let Some(path) = &settings.final_state {
@@ -83,50 +137,105 @@ pub fn run_simulation(args: &RunArgs, show_progress: bool) -> Result<RunReport, 
         h_seed: settings.preset.is_seed(),
         copy_gap: settings.integrator.starts_with("tao"),
     };
-    let mut out = OutputDir::check(&settings.out, settings.overwrite, settings.steps, extra)?;
-    let threads = settings.threads;
-    let pool = rayon::ThreadPoolBuilder::new()
+    let out = OutputDir::check(&settings.out, settings.overwrite, settings.steps, extra)?
+        .with_snapshots(&settings);
+    pool(settings.threads)?.install(|| {
+        let bar = StepBar::new(settings.steps, show_progress);
+        let ready = setup::prepare(&settings, &mut |w| bar.warn(&w))?;
+        let toml = settings.to_config().to_toml();
+        execute(&settings, ready, out, &toml, Start::Fresh, &bar, stop)
+    })
+}
+
+/// `--resume DIR`: checks the checkpoint and the folder, then continues.
+fn resume_simulation(
+    dir: &std::path::Path,
+    args: &RunArgs,
+    show_progress: bool,
+    stop: &Stop,
+) -> Result<RunReport, CliError> {
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+    });
+    pool(threads)?.install(|| {
+        let mut warnings = Vec::new();
+        let (resumed, ready) = resume::resume(dir, args, &mut |w| warnings.push(w))?;
+        let resume::Resumed {
+            settings,
+            settings_toml,
+            out,
+            start,
+        } = resumed;
+        let bar = StepBar::new(settings.steps, show_progress);
+        for w in warnings {
+            bar.warn(&w);
+        }
+        if let Start::Resumed { step, .. } = &start {
+            bar.set_position(*step);
+        }
+        execute(&settings, ready, out, &settings_toml, start, &bar, stop)
+    })
+}
+
+/// A thread pool of `threads` workers.
+fn pool(threads: usize) -> Result<rayon::ThreadPool, CliError> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| CliError::ThreadPool {
             threads,
             message: e.to_string(),
-        })?;
-    pool.install(|| {
-        let bar = StepBar::new(settings.steps, show_progress);
-        let mut ready = setup::prepare(&settings, &mut |w| bar.warn(&w))?;
-        let plan = Plan {
-            dt: settings.dt,
-            steps: settings.steps,
-            energy_every: settings.energy_every,
-            snapshot_every: settings.snapshot_every,
-        };
-        let toml = settings.to_config().to_toml();
-        let result = drive(
-            &mut ready.system,
-            ready.integrator.as_mut(),
-            plan,
-            &mut out,
-            &toml,
-            &bar,
-        );
-        bar.finish();
-        let outcome = result?;
-        if let Some(path) = &settings.final_state {
-            csv::write(&ready.system.particles, path)?;
-        }
-        let report = summarize(&settings, &ready, &outcome, &out);
-        let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::from)?;
-        out.finish(&json)?;
-        if outcome.cap_hits > 0 {
-            bar.warn(&format!(
-                "{} of {} steps stopped at the implicit solver's iteration cap; a shorter --dt \
-                 avoids it",
-                outcome.cap_hits, settings.steps
-            ));
-        }
-        Ok(report)
-    })
+        })
+}
+
+/// The loop from `start` to the end, then the final state and the summary.
+fn execute(
+    settings: &Settings,
+    mut ready: setup::Ready,
+    mut out: OutputDir,
+    settings_toml: &str,
+    start: Start,
+    bar: &StepBar,
+    stop: &Stop,
+) -> Result<RunReport, CliError> {
+    let plan = Plan {
+        dt: settings.dt,
+        steps: settings.steps,
+        energy_every: settings.energy_every,
+        snapshot_every: settings.snapshot_every,
+        checkpoint_every: settings.checkpoint_every,
+    };
+    let env = Env {
+        settings_toml,
+        bar,
+        stop,
+    };
+    let result = drive(
+        &mut ready.system,
+        ready.integrator.as_mut(),
+        plan,
+        &mut out,
+        env,
+        start,
+    );
+    bar.finish();
+    let outcome = result?;
+    if let Some(path) = &settings.final_state {
+        csv::write(&ready.system.particles, path)?;
+    }
+    let report = summarize(settings, &ready, &outcome, &out);
+    let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::from)?;
+    out.finish(&json)?;
+    if outcome.cap_hits > 0 {
+        bar.warn(&format!(
+            "{} of {} steps stopped at the implicit solver's iteration cap; a shorter --dt \
+             avoids it",
+            outcome.cap_hits, settings.steps
+        ));
+    }
+    Ok(report)
 }
 
 /// The summary of a finished run.
@@ -140,6 +249,9 @@ fn summarize(
     let m = &outcome.monitor;
     let wall = outcome.wall.as_secs_f64();
     let steps = settings.steps;
+    // Times cover the steps this process took (after the checkpoint, when
+    // resumed); counts cover the whole run.
+    let taken = outcome.steps_taken.max(1) as f64;
     let kernel = (ready.integrator.kernel_time() + m.kernel_time()).as_secs_f64();
     let step_time = outcome.step_time.as_secs_f64();
     let own = (outcome
@@ -182,8 +294,8 @@ fn summarize(
         momentum_drift: m.momentum_drift(),
         angular_momentum_drift: m.angular_momentum_drift(),
         wall_seconds: wall,
-        seconds_per_step: wall / steps as f64,
-        steps_per_second: share(steps as f64, wall),
+        seconds_per_step: wall / taken,
+        steps_per_second: share(taken, wall),
         kernel_seconds: kernel,
         kernel_share: share(kernel, wall),
         integrator_overhead: share(own, step_time),
@@ -191,6 +303,7 @@ fn summarize(
         force_evaluations_per_step: outcome.force_evaluations as f64 / steps as f64,
         diagnostic_evaluations: m.evaluations(),
         iteration_cap_hits: outcome.cap_hits,
+        resumed_from_step: outcome.resumed_from,
         max_copy_gap_r: m.max_copy_gap().map(|g| g.0),
         max_copy_gap_p: m.max_copy_gap().map(|g| g.1),
         gershgorin_violations: g.map(|g| g.violations),

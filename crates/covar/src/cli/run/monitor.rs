@@ -144,6 +144,102 @@ impl Monitor {
         })
     }
 
+    /// The running values a checkpoint keeps, so that a resumed run's
+    /// rows and summary are the uninterrupted run's: `H(0)`, its scale,
+    /// `sum P(0)`, `sum L(0)`, the maxima and scales of the drifts, the
+    /// largest copy gap (a flag, then positions and momenta) and the
+    /// number of rows evaluated ([`Self::STATE_LEN`] values).
+    pub fn save_state(&self) -> Vec<f64> {
+        let (gap_flag, (gap_r, gap_p)) = match self.max_gap {
+            Some(g) => (1.0, g),
+            None => (0.0, (0.0, 0.0)),
+        };
+        vec![
+            self.h0,
+            self.h_scale,
+            self.p0.x,
+            self.p0.y,
+            self.p0.z,
+            self.l0.x,
+            self.l0.y,
+            self.l0.z,
+            self.max_rel_h,
+            self.max_dp,
+            self.max_dl,
+            self.p_scale,
+            self.l_scale,
+            gap_flag,
+            gap_r,
+            gap_p,
+            self.evaluations as f64,
+        ]
+    }
+
+    /// Values in [`save_state`](Self::save_state).
+    pub const STATE_LEN: usize = 17;
+
+    /// The monitor of a checkpoint (see [`save_state`](Self::save_state)).
+    ///
+    /// # Errors
+    ///
+    /// A message for a state of the wrong length or with values out of
+    /// range.
+    pub fn restore(state: &[f64]) -> Result<Self, String> {
+        let s: &[f64; Self::STATE_LEN] = state.try_into().map_err(|_| {
+            format!(
+                "the energy monitor's state has {} values, expected {}",
+                state.len(),
+                Self::STATE_LEN
+            )
+        })?;
+        if let Some(i) = s.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "the energy monitor's value {i} is {} (must be finite)",
+                s[i]
+            ));
+        }
+        let evaluations = s[16];
+        if !(evaluations >= 1.0 && evaluations.fract() == 0.0 && evaluations < 2f64.powi(53)) {
+            return Err(format!(
+                "the energy monitor's row count is {evaluations} (must be a whole number >= 1)"
+            ));
+        }
+        Ok(Self {
+            fields: Fields::new(),
+            h0: s[0],
+            h_scale: s[1],
+            p0: DVec3::new(s[2], s[3], s[4]),
+            l0: DVec3::new(s[5], s[6], s[7]),
+            max_rel_h: s[8],
+            max_dp: s[9],
+            max_dl: s[10],
+            p_scale: s[11],
+            l_scale: s[12],
+            max_gap: (s[13] != 0.0).then_some((s[14], s[15])),
+            evaluations: evaluations as u64,
+            elapsed: Duration::ZERO,
+        })
+    }
+
+    /// The row of the system's current state after `step` steps, without
+    /// recording it (for a resumed run whose last row is already logged).
+    ///
+    /// # Errors
+    ///
+    /// Any error of the Laplace sum.
+    pub fn peek(
+        &mut self,
+        system: &System,
+        step: u64,
+        copy_gap: Option<CopyGap>,
+    ) -> Result<Row, CliError> {
+        let saved = self.clone();
+        let row = self.observe(system, step, copy_gap);
+        let fields = std::mem::take(&mut self.fields);
+        *self = Self { fields, ..saved };
+        row
+    }
+
     /// `H(0)`.
     pub fn h0(&self) -> f64 {
         self.h0

@@ -4,8 +4,10 @@
 //! |---|---|
 //! | `energy.csv` | the energy log, one row per `energy-every` steps, written and flushed row by row |
 //! | `snapshot_<step>.npy` | the particle state (NumPy structured array, see [`crate::io::npy`]) |
+//! | `snapshot_<step>.hdf5` | the same, with `snapshot-format = "hdf5"` (GADGET/SWIFT layout, see [`crate::io::hdf5`]) |
 //! | `summary.json` | the summary, as `--json` prints it |
 //! | `run.toml` | the resolved settings, a `--config` file that repeats the run |
+//! | `checkpoint.covar` | every `checkpoint-every` steps and on SIGINT/SIGTERM: what `--resume` continues from ([`crate::io::checkpoint`]) |
 //!
 //! The energy log's columns are `step,t,H,T,U,abs_sum_P,abs_sum_L,rel_H_error`
 //! (`T` and `U` the velocity-dependent and position-only parts of `H`,
@@ -27,9 +29,15 @@ use std::path::{Path, PathBuf};
 
 use covar_store::ParticleStore;
 
+use covar_integrate::Preset;
+use serde::{Deserialize, Serialize};
+
 use super::monitor::Row;
+use super::settings::Settings;
 use crate::cli::CliError;
+use crate::io::checkpoint;
 use crate::io::csv::write_atomically;
+use crate::io::hdf5::{self, RunInfo};
 use crate::io::npy;
 
 /// The energy log's file name.
@@ -50,6 +58,28 @@ pub const HEADER: [&str; 8] = [
     "rel_H_error",
 ];
 
+/// The file format of snapshots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapshotFormat {
+    /// NumPy structured array, `snapshot_<step>.npy` ([`crate::io::npy`]).
+    #[default]
+    Npy,
+    /// HDF5 in the GADGET/SWIFT layout, `snapshot_<step>.hdf5`
+    /// ([`crate::io::hdf5`]; needs the cargo feature `hdf5`).
+    Hdf5,
+}
+
+impl SnapshotFormat {
+    /// The file name extension (also the name on the command line).
+    pub fn extension(self) -> &'static str {
+        match self {
+            SnapshotFormat::Npy => "npy",
+            SnapshotFormat::Hdf5 => "hdf5",
+        }
+    }
+}
+
 /// The optional columns of the energy log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Extra {
@@ -69,6 +99,8 @@ pub struct OutputDir {
     log: Option<File>,
     rows: u64,
     snapshots: u64,
+    format: SnapshotFormat,
+    run: RunInfo,
 }
 
 impl OutputDir {
@@ -103,7 +135,33 @@ impl OutputDir {
             log: None,
             rows: 0,
             snapshots: 0,
+            format: SnapshotFormat::Npy,
+            run: RunInfo::default(),
         })
+    }
+
+    /// Takes the snapshot format of `settings`, and the description of the
+    /// run that HDF5 snapshots carry.
+    pub fn with_snapshots(mut self, settings: &Settings) -> Self {
+        let c = settings.preset.couplings(settings.softening);
+        self.format = settings.snapshot_format;
+        self.run = RunInfo {
+            step: 0,
+            dt: settings.dt,
+            preset: match settings.preset {
+                Preset::Gravity { .. } => "gravity",
+                Preset::Coulomb { .. } => "coulomb",
+                Preset::Darwin { .. } => "darwin",
+                Preset::Seed { .. } => "seed",
+            }
+            .into(),
+            k: c.k,
+            mu: c.mu,
+            softening: c.softening,
+            integrator: settings.integrator.into(),
+            settings: String::new(),
+        };
+        self
     }
 
     /// The folder.
@@ -144,17 +202,11 @@ impl OutputDir {
                     source,
                 },
             })?;
-        let mut header = HEADER.join(",");
-        if self.extra.h_seed {
-            header.push_str(",H_seed");
-        }
-        if self.extra.copy_gap {
-            header.push_str(",copy_gap_r,copy_gap_p");
-        }
-        header.push('\n');
+        let header = header_line(self.extra);
         log.write_all(header.as_bytes())
             .map_err(CliError::output(&path))?;
         self.log = Some(log);
+        self.run.settings = settings_toml.to_string();
         let settings = self.dir.join(SETTINGS);
         write_atomically(&settings, settings_toml.as_bytes()).map_err(CliError::output(&settings))
     }
@@ -165,8 +217,10 @@ impl OutputDir {
         for entry in entries {
             let entry = entry.map_err(CliError::output(&self.dir))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let ours = [ENERGY_LOG, SUMMARY, SETTINGS].contains(&name.as_str())
-                || (name.starts_with("snapshot_") && name.ends_with(".npy"));
+            let ours = [ENERGY_LOG, SUMMARY, SETTINGS, checkpoint::FILE_NAME]
+                .contains(&name.as_str())
+                || (name.starts_with("snapshot_")
+                    && (name.ends_with(".npy") || name.ends_with(".hdf5")));
             if ours && entry.path().is_file() {
                 let path = entry.path();
                 std::fs::remove_file(&path).map_err(CliError::output(&path))?;
@@ -214,18 +268,30 @@ impl OutputDir {
 
     /// The snapshot file of `step`.
     pub fn snapshot_path(&self, step: u64) -> PathBuf {
-        self.dir
-            .join(format!("snapshot_{step:0width$}.npy", width = self.digits))
+        self.dir.join(format!(
+            "snapshot_{step:0width$}.{}",
+            self.format.extension(),
+            width = self.digits
+        ))
     }
 
     /// Writes the snapshot of `step`.
     ///
     /// # Errors
     ///
-    /// [`CliError::Output`].
+    /// [`CliError::Output`], or [`CliError::Snapshot`] for HDF5.
     pub fn snapshot(&mut self, step: u64, store: &ParticleStore) -> Result<(), CliError> {
         let path = self.snapshot_path(step);
-        npy::write(store, &path).map_err(CliError::output(&path))?;
+        match self.format {
+            SnapshotFormat::Npy => npy::write(store, &path).map_err(CliError::output(&path))?,
+            SnapshotFormat::Hdf5 => {
+                let run = RunInfo {
+                    step,
+                    ..self.run.clone()
+                };
+                hdf5::write(store, &run, &path)?;
+            }
+        }
         self.snapshots += 1;
         Ok(())
     }
@@ -244,6 +310,38 @@ impl OutputDir {
         write_atomically(&path, summary_json.as_bytes()).map_err(CliError::output(&path))
     }
 
+    /// The output folder of an interrupted run, continued: `log` is its
+    /// energy log cut back to the checkpoint (open for appending), `rows`
+    /// and `snapshots` what the run had written by then.
+    pub(super) fn reopen(
+        mut self,
+        log: File,
+        rows: u64,
+        snapshots: u64,
+        settings_toml: &str,
+    ) -> Self {
+        self.log = Some(log);
+        self.rows = rows;
+        self.snapshots = snapshots;
+        self.run.settings = settings_toml.to_string();
+        self
+    }
+
+    /// Hands the energy log's rows to the disk, so that a checkpoint
+    /// never counts rows a crash of the machine could lose.
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::Output`].
+    pub fn sync_log(&self) -> Result<(), CliError> {
+        match &self.log {
+            Some(log) => log
+                .sync_data()
+                .map_err(CliError::output(&self.dir.join(ENERGY_LOG))),
+            None => Ok(()),
+        }
+    }
+
     /// Rows written to the energy log.
     pub fn rows(&self) -> u64 {
         self.rows
@@ -253,6 +351,20 @@ impl OutputDir {
     pub fn snapshots(&self) -> u64 {
         self.snapshots
     }
+}
+
+/// The energy log's first line (with its newline) for a run with the
+/// optional columns `extra`.
+pub fn header_line(extra: Extra) -> String {
+    let mut header = HEADER.join(",");
+    if extra.h_seed {
+        header.push_str(",H_seed");
+    }
+    if extra.copy_gap {
+        header.push_str(",copy_gap_r,copy_gap_p");
+    }
+    header.push('\n');
+    header
 }
 
 /// Checks that the final state can be written to `path` without replacing

@@ -78,6 +78,9 @@ pub struct RunReport {
     pub diagnostic_evaluations: u64,
     /// Steps whose implicit solve stopped at its iteration cap.
     pub iteration_cap_hits: u64,
+    /// For a run continued with `--resume`: the checkpoint's step (times
+    /// and rates then cover the steps after it; counts the whole run).
+    pub resumed_from_step: Option<u64>,
     /// Tao's methods: largest relative position gap of the two copies.
     pub max_copy_gap_r: Option<f64>,
     /// Tao's methods: largest relative momentum gap of the two copies.
@@ -179,6 +182,13 @@ impl fmt::Display for RunReport {
             "  work        {:.2} force evaluations/step, {} more for the energy log",
             self.force_evaluations_per_step, self.diagnostic_evaluations
         )?;
+        if let Some(step) = self.resumed_from_step {
+            writeln!(
+                f,
+                "  resumed     from the checkpoint of step {step}; times cover the {} steps after it",
+                self.steps - step
+            )?;
+        }
         if self.iteration_cap_hits > 0 {
             writeln!(
                 f,

@@ -15,6 +15,7 @@ use covar_kernel::{Backend, Direct, Fast, FastParams, LaplaceSum};
 
 use super::args::{PresetName, RunArgs};
 use super::config::RunConfig;
+use super::outputs::SnapshotFormat;
 use crate::cli::CliError;
 use crate::cli::args::{MAX_LEAF_SIZE, MAX_ORDER, MAX_STEPS, MIN_ORDER, Real, whole};
 use crate::cli::system::{Ic, SystemSpec};
@@ -74,6 +75,10 @@ pub struct Settings {
     pub energy_every: u64,
     /// Steps between snapshots (0: only the first and last).
     pub snapshot_every: u64,
+    /// File format of snapshots.
+    pub snapshot_format: SnapshotFormat,
+    /// Steps between checkpoints (0: only when interrupted).
+    pub checkpoint_every: u64,
     /// Output folder.
     pub out: PathBuf,
     /// Where to write the final state as CSV, if anywhere.
@@ -171,10 +176,36 @@ impl Settings {
             Some(p) => RunConfig::load(p)?,
             None => RunConfig::default(),
         };
-        let cx = Ctx {
-            path: args.config.as_deref(),
-        };
-        let f = &config;
+        Self::resolve_with(args, &config, args.config.as_deref())
+    }
+
+    /// Resolves `args` over the parsed configuration `config` (read from
+    /// `path`, which labels its errors) over the defaults. Reads no file.
+    ///
+    /// # Errors
+    ///
+    /// As [`resolve`](Self::resolve), except for reading the file.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use covar::cli::RunArgs;
+    /// use covar::cli::run::{RunConfig, Settings};
+    ///
+    /// let path = Path::new("run.toml");
+    /// let config = RunConfig::parse("dt = -1\n", path)?;
+    /// let e = Settings::resolve_with(&RunArgs::default(), &config, Some(path)).unwrap_err();
+    /// assert_eq!(e.to_string(), "config file run.toml: key `dt`: must be finite and > 0, got -1");
+    /// # Ok::<(), covar::cli::CliError>(())
+    /// ```
+    pub fn resolve_with(
+        args: &RunArgs,
+        config: &RunConfig,
+        path: Option<&Path>,
+    ) -> Result<Self, CliError> {
+        let cx = Ctx { path };
+        let f = config;
 
         // Physics.
         let preset_name = pick(args.preset, f.preset).map_or(PresetName::Gravity, |x| x.v);
@@ -273,8 +304,23 @@ impl Settings {
                 MAX_STEPS,
             )?
             .map_or(0, |x| x.v);
+        let checkpoint_every = cx
+            .whole(
+                "checkpoint-every",
+                args.checkpoint_every,
+                f.checkpoint_every,
+                0,
+                MAX_STEPS,
+            )?
+            .map_or(0, |x| x.v);
 
         // Output and execution.
+        let snapshot_format = match pick(args.snapshot_format, f.snapshot_format) {
+            Some(x) if x.v == SnapshotFormat::Hdf5 && !crate::io::hdf5::available() => {
+                return Err(cx.err("snapshot-format", x.file, crate::io::hdf5::NOT_BUILT.into()));
+            }
+            x => x.map_or(SnapshotFormat::Npy, |x| x.v),
+        };
         let out = pick(args.out.clone(), f.out.clone()).map_or(DEFAULT_OUT.into(), |x| x.v);
         let final_state = pick(args.final_state.clone(), f.final_state.clone()).map(|x| x.v);
         let backend = match (&args.backend, &f.backend) {
@@ -310,6 +356,8 @@ impl Settings {
             t_end,
             energy_every,
             snapshot_every,
+            snapshot_format,
+            checkpoint_every,
             out,
             final_state,
             overwrite: args.overwrite,
@@ -366,6 +414,8 @@ impl Settings {
         c.steps = Some(self.steps as i64);
         c.energy_every = Some(self.energy_every as i64);
         c.snapshot_every = Some(self.snapshot_every as i64);
+        c.snapshot_format = Some(self.snapshot_format);
+        c.checkpoint_every = Some(self.checkpoint_every as i64);
         c.out = Some(abs(&self.out));
         c.final_state = self.final_state.as_deref().map(abs);
         c.backend = Some(self.backend.name().to_string());
@@ -423,9 +473,9 @@ fn resolve_fast(
         }
         return Ok(backend);
     }
-    let d = FastParams::default();
+    let d = FastParams::with_tolerance(tol.map_or(FastParams::default().tolerance, |x| x.v));
     let params = FastParams {
-        tolerance: tol.map_or(d.tolerance, |x| x.v),
+        tolerance: d.tolerance,
         theta: theta.map_or(d.theta, |x| x.v),
         leaf_size: leaf_size.map_or(d.leaf_size, |x| x.v as usize),
         order: order.map(|x| x.v as usize).or(d.order),

@@ -7,9 +7,11 @@ use covar_integrate::{
     GershgorinReport, IntegrateError, Integrator, Preset, System, Tao, gershgorin,
 };
 
+use std::path::Path;
+
 use super::settings::{Initial, Settings};
 use crate::cli::{CliError, memory};
-use crate::io::csv;
+use crate::io::checkpoint::{Checkpoint, CheckpointError};
 
 /// Bytes per particle, roughly, of the largest integrator's buffers
 /// (`gauss6`: a dozen phase-space copies), the store, its initial copy and
@@ -58,11 +60,10 @@ pub fn prepare(settings: &Settings, warn: &mut dyn FnMut(String)) -> Result<Read
     let (store, source) = match &settings.initial {
         Initial::Generate(spec) => {
             memory::check(spec.n, BYTES_PER_PARTICLE, "", memory::available())?;
-            let source = format!("{} (seed {})", spec.ic.name(), spec.seed);
-            (spec.build()?, source)
+            (spec.build()?, describe_initial(settings))
         }
         Initial::File(path) => {
-            let store = csv::read(path)?;
+            let store = crate::io::read_particles(path)?;
             memory::check(store.len(), BYTES_PER_PARTICLE, "", memory::available())?;
             if settings.preset.charges_are_masses() {
                 let differ = store
@@ -80,23 +81,111 @@ pub fn prepare(settings: &Settings, warn: &mut dyn FnMut(String)) -> Result<Read
                     ));
                 }
             }
-            (store, format!("file {}", path.display()))
+            (store, describe_initial(settings))
         }
     };
     let system = System::from_preset(store, settings.preset, settings.softening)?
         .with_backend(settings.backend.clone());
-    let integrator: Box<dyn Integrator + Send> = match (settings.integrator, settings.omega) {
+    let integrator = integrator(settings)?;
+    let gershgorin = check_kinetic_form(&system, settings, settings.strict, warn)?;
+    Ok(Ready {
+        system,
+        integrator,
+        source,
+        gershgorin,
+    })
+}
+
+/// The system and integrator of an interrupted run, from its checkpoint
+/// and the settings resolved from the checkpoint's own: the particles,
+/// time and integrator state are the checkpoint's, bit for bit.
+/// Gershgorin's check runs again on the restored state (a warning only:
+/// the run was allowed to start).
+///
+/// # Errors
+///
+/// [`CheckpointError::Inconsistent`] (as [`CliError::Checkpoint`] for
+/// `path`) when the checkpoint disagrees with its own settings or its
+/// integrator refuses its saved state.
+pub fn restore(
+    settings: &Settings,
+    checkpoint: Checkpoint,
+    path: &Path,
+    warn: &mut dyn FnMut(String),
+) -> Result<Ready, CliError> {
+    let inconsistent = |what: String| CliError::Checkpoint {
+        path: path.to_path_buf(),
+        source: CheckpointError::Inconsistent { what },
+    };
+    let couplings = settings.preset.couplings(settings.softening);
+    let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
+    let c = checkpoint.couplings;
+    if !(same(c.k, couplings.k)
+        && same(c.mu, couplings.mu)
+        && same(c.softening, couplings.softening))
+    {
+        return Err(inconsistent(format!(
+            "its couplings (k = {}, mu = {}, softening = {}) are not those of its settings \
+             (k = {}, mu = {}, softening = {})",
+            c.k, c.mu, c.softening, couplings.k, couplings.mu, couplings.softening
+        )));
+    }
+    if checkpoint.integrator != settings.integrator {
+        return Err(inconsistent(format!(
+            "its integrator is {}, its settings name {}",
+            checkpoint.integrator, settings.integrator
+        )));
+    }
+    let mut system =
+        System::from_preset(checkpoint.particles, settings.preset, settings.softening)?
+            .with_backend(settings.backend.clone());
+    system.time = checkpoint.time;
+    let mut integrator = integrator(settings)?;
+    integrator
+        .restore_state(&system, &checkpoint.integrator_state)
+        .map_err(|e| inconsistent(e.to_string()))?;
+    let gershgorin = check_kinetic_form(&system, settings, false, warn)?;
+    Ok(Ready {
+        system,
+        integrator,
+        source: describe_initial(settings),
+        gershgorin,
+    })
+}
+
+/// The initial conditions of `settings` in words, as the summary gives
+/// them.
+fn describe_initial(settings: &Settings) -> String {
+    match &settings.initial {
+        Initial::Generate(spec) => format!("{} (seed {})", spec.ic.name(), spec.seed),
+        Initial::File(path) => format!("file {}", path.display()),
+    }
+}
+
+/// The integrator of `settings`, with its binding constant for Tao's.
+fn integrator(settings: &Settings) -> Result<Box<dyn Integrator + Send>, CliError> {
+    Ok(match (settings.integrator, settings.omega) {
         ("tao2", Some(omega)) => Box::new(Tao::tao2().with_omega(omega)),
         ("tao4", Some(omega)) => Box::new(Tao::tao4().with_omega(omega)),
         (name, _) => by_name(name).map_err(|reason| CliError::InvalidArgument {
             flag: "integrator",
             reason,
         })?,
-    };
-    let gershgorin = gershgorin(&system)?;
+    })
+}
+
+/// Gershgorin's check of the kinetic form for `mu != 0`: a warning, or
+/// with `strict` an error.
+fn check_kinetic_form(
+    system: &System,
+    settings: &Settings,
+    strict: bool,
+    warn: &mut dyn FnMut(String),
+) -> Result<Option<GershgorinReport>, CliError> {
+    let gershgorin = gershgorin(system)?;
     if let Some(report) = gershgorin.filter(|r| !r.holds()) {
         let summary = describe(&report, system.len(), settings.preset);
-        if settings.strict {
+        if strict {
             return Err(CliError::Gershgorin { summary });
         }
         warn(format!(
@@ -104,12 +193,7 @@ pub fn prepare(settings: &Settings, warn: &mut dyn FnMut(String)) -> Result<Read
              ill-posed (raise --softening or lower mu; --strict makes this an error)"
         ));
     }
-    Ok(Ready {
-        system,
-        integrator,
-        source,
-        gershgorin,
-    })
+    Ok(gershgorin)
 }
 
 /// Where Gershgorin's condition fails, in words.

@@ -1,0 +1,283 @@
+//! `covar fit`: binary measurements in, particles out, and the seed's loss.
+//!
+//! Reads `T x M` binary data (CSV or `.npy`) in one pass with a progress
+//! bar, clusters the variables, fits masses, charges and positions
+//! ([`covar_infer::fit`]), writes the particles in the CSV layout that
+//! `covar run --from` reads, and evaluates the loss `L_x` exactly (dense,
+//! up to `--dense-limit` particles), to first order (eq. 32), in the seed's
+//! closed form (eq. 67), and stochastically (`--stochastic`, or always
+//! above the dense limit).
+
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use covar_infer::data::{self, ReadProgress};
+use covar_infer::embed::SmacofParams;
+use covar_infer::fit::{FitParams, fit};
+use covar_infer::loss::stochastic::{SecondMoment, StochasticParams, estimate};
+use covar_infer::loss::{approx, coupling_strength, exact};
+use covar_kernel::Backend;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub use report::{ClusterRow, FitReport, LossReport, Timings};
+
+use super::{CliError, args};
+use crate::io::csv;
+
+/// Arguments of `covar fit`.
+#[derive(Clone, Debug, Args)]
+pub struct FitArgs {
+    /// Measurements: T rows (time steps) of M binary values, -1/+1 or 0/1; CSV (optional header
+    /// of names) or NumPy .npy (2-D, C order).
+    pub data: PathBuf,
+
+    /// Where to write the particles (CSV x,y,z,px,py,pz,m,q, the layout `covar run --from`
+    /// reads).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// |correlation| that links two variables into one cluster, in (0, 1].
+    #[arg(long, default_value_t = 0.5, value_parser = threshold)]
+    pub threshold: f64,
+
+    /// Cluster correlations below this (sampling noise) only ask for "far apart", in (0, 1).
+    #[arg(long, default_value_t = 0.01, value_parser = args::open_unit)]
+    pub min_correlation: f64,
+
+    /// The seed's eps for the closed-form loss (eq. 67) [default: fitted to the data's means,
+    /// `E(x_a) = eps m_a`].
+    #[arg(long, value_parser = args::finite_real)]
+    pub eps: Option<f64>,
+
+    /// Softening length of the loss's kernel (the fit itself uses exact 1/r).
+    #[arg(long, default_value_t = 0.0, value_parser = args::softening)]
+    pub softening: f64,
+
+    /// Also write the clusters: CSV variable,name,cluster,sign (cluster -1: unclustered).
+    #[arg(long, value_name = "FILE")]
+    pub clusters: Option<PathBuf>,
+
+    /// Largest number of particles for the exact (dense Cholesky, O(N^3): about 10 s at
+    /// N = 2000 on two cores) and first-order losses.
+    #[arg(long, default_value_t = 2000, value_parser = args::positive)]
+    pub dense_limit: usize,
+
+    /// Also estimate the exact loss from K X products (always above --dense-limit).
+    #[arg(long)]
+    pub stochastic: bool,
+
+    /// Rademacher probes of the stochastic estimate.
+    #[arg(long, default_value_t = 32, value_parser = probes)]
+    pub probes: usize,
+
+    /// Lanczos steps per probe of the stochastic log-determinant.
+    #[arg(long, default_value_t = 40, value_parser = args::positive)]
+    pub lanczos_steps: usize,
+
+    /// Seed of the random starts of the embedding and the probes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Backend of the Laplace sums (H_seed, the stochastic K X products).
+    #[arg(long, default_value = "direct", value_name = "naive|direct|fast")]
+    pub backend: Backend,
+
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = args::positive)]
+    pub threads: Option<usize>,
+
+    /// Print the report as one JSON object on stdout (and no progress bar).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Replace existing output files.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+/// A clustering threshold in `(0, 1]`.
+fn threshold(s: &str) -> Result<f64, String> {
+    let v = args::finite_real(s)?;
+    if v > 0.0 && v <= 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("must be in (0, 1], got {v}"))
+    }
+}
+
+/// A probe count, at least 2 (the error bar needs two samples).
+fn probes(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(v) if v >= 2 => Ok(v),
+        _ => Err(format!("must be a whole number >= 2, got `{s}`")),
+    }
+}
+
+/// Runs `covar fit`. With `show_progress`, a bar over the data's bytes is
+/// drawn on stderr while it is read.
+///
+/// # Errors
+///
+/// Data errors naming the file, row and column; no clusters; an existing
+/// output without `--overwrite`; I/O errors naming the file.
+pub fn run_fit(args: &FitArgs, show_progress: bool) -> Result<FitReport, CliError> {
+    for (path, flag) in [
+        (Some(&args.out), "--out"),
+        (args.clusters.as_ref(), "--clusters"),
+    ] {
+        if let Some(path) = path.filter(|p| p.exists() && !args.overwrite) {
+            return Err(CliError::OutputExists {
+                path: path.clone(),
+                what: "a file",
+                flag,
+            });
+        }
+    }
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| CliError::ThreadPool {
+            threads,
+            message: e.to_string(),
+        })?;
+    pool.install(|| fit_on_pool(args, show_progress, threads))
+}
+
+/// The work of [`run_fit`], on the pool.
+fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<FitReport, CliError> {
+    let start = Instant::now();
+    let bytes = std::fs::metadata(&args.data).map(|m| m.len()).unwrap_or(0);
+    let bar = data_bar(bytes, show_progress);
+    let read = data::read(&args.data, &mut |p: ReadProgress| {
+        bar.set_position(p.bytes);
+        bar.set_message(format!("{} rows", p.rows));
+    });
+    bar.finish_and_clear();
+    let data = read?;
+    let read_seconds = start.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let params = FitParams {
+        threshold: args.threshold,
+        min_correlation: args.min_correlation,
+        smacof: SmacofParams {
+            seed: args.seed,
+            ..SmacofParams::default()
+        },
+    };
+    let f = fit(&data.moments, &params)?;
+    let store = f.particles.store();
+    csv::write(&store, &args.out)?;
+    if let Some(path) = &args.clusters {
+        write_clusters(path, &data, &f.clustering)?;
+    }
+    let fit_seconds = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let n = store.len();
+    let s = f.moments.second_moment();
+    let eps_estimated = args.eps.is_none();
+    let eps = args.eps.unwrap_or_else(|| f.moments.eps());
+    let coupling = coupling_strength(&store, args.softening)?;
+    let dense = n <= args.dense_limit;
+    let (exact, exact_error) = if dense {
+        match exact::dense(&store, args.softening, &s) {
+            Ok(l) => (Some(l), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    } else {
+        (None, None)
+    };
+    let first_order = dense
+        .then(|| approx::first_order(&store, args.softening, &s))
+        .transpose()?;
+    let seed = approx::seed(&store, args.softening, eps, &args.backend)?;
+    let exact_seconds = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let (stochastic, stochastic_error) = if args.stochastic || !dense {
+        let sp = StochasticParams {
+            probes: args.probes,
+            lanczos_steps: args.lanczos_steps,
+            seed: args.seed,
+            ..StochasticParams::default()
+        };
+        let second = SecondMoment::Dense {
+            covariance: &f.moments.covariance,
+            mean: &f.moments.means,
+        };
+        match estimate(&store, args.softening, &args.backend, second, &sp) {
+            Ok(l) => (Some(l), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    } else {
+        (None, None)
+    };
+    let stochastic_seconds = t.elapsed().as_secs_f64();
+
+    Ok(FitReport::new(
+        args,
+        &data,
+        &f,
+        LossReport {
+            eps,
+            eps_estimated,
+            softening: args.softening,
+            coupling,
+            exact,
+            exact_error,
+            first_order,
+            seed,
+            stochastic,
+            stochastic_error,
+        },
+        Timings {
+            read: read_seconds,
+            fit: fit_seconds,
+            loss: exact_seconds,
+            stochastic: stochastic_seconds,
+            total: start.elapsed().as_secs_f64(),
+        },
+        threads,
+    ))
+}
+
+/// A bar over the bytes of the data file, or a hidden one.
+fn data_bar(bytes: u64, enabled: bool) -> ProgressBar {
+    if !enabled || bytes == 0 {
+        return ProgressBar::hidden();
+    }
+    let style = ProgressStyle::with_template(
+        "[{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes}  {msg}  ETA {eta}",
+    )
+    .expect("the template is valid");
+    ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr()).with_style(style)
+}
+
+/// Writes `variable,name,cluster,sign`, one variable a row.
+fn write_clusters(
+    path: &Path,
+    data: &data::Data,
+    c: &covar_infer::cluster::Clustering,
+) -> Result<(), CliError> {
+    let m = data.moments.variables();
+    let mut of = vec![(-1i64, 1i8); m];
+    for (id, cl) in c.clusters.iter().enumerate() {
+        for (&k, &q) in cl.members.iter().zip(&cl.signs) {
+            of[k] = (id as i64, q);
+        }
+    }
+    let mut text = String::from("variable,name,cluster,sign\n");
+    for (k, (id, q)) in of.iter().enumerate() {
+        text.push_str(&format!("{k},{},{id},{q}\n", data.name(k)));
+    }
+    std::fs::write(path, text).map_err(CliError::output(path))
+}
