@@ -489,6 +489,50 @@ fn m2l_rotation_equals_the_reference() {
 }
 
 #[test]
+fn m2l_direct_equals_the_rotation_and_the_reference() {
+    let mut rng = Rng::seed_from_u64(32);
+    let dirs = directions(&mut rng);
+    let cs = [-0.1, 0.5, 0.25];
+    let src = ball(33, cs, 0.7, 40, 3);
+    let source = Frame {
+        center: cs,
+        scale: 0.7,
+    };
+    for p in [0, 1, 2, 5, 9, 14] {
+        let mut ops = Operators::new(p, 3);
+        let mut m = vec![0.0; ops.expansion_len()];
+        ops.p2m(source, src.points(), src.channels(), &mut m);
+        let mut worst_rel = 0.0f64;
+        for (k, d) in dirs.iter().enumerate() {
+            let target = Frame {
+                center: [0, 1, 2].map(|i| cs[i] + 2.9 * d[i]),
+                scale: 1.1,
+            };
+            // Start from a non-zero local expansion: both add into it.
+            let start: Vec<f64> = (0..ops.expansion_len())
+                .map(|i| (i % 7) as f64 - 3.0)
+                .collect();
+            let (mut direct, mut rotated, mut slow) = (start.clone(), start.clone(), start.clone());
+            ops.m2l_direct(source, &m, target, &mut direct);
+            ops.m2l(source, &m, target, &mut rotated);
+            m2l_reference(p, source, &m, target, &mut slow);
+            let scale = max_abs(&slow);
+            for (what, other) in [("rotation", &rotated), ("reference", &slow)] {
+                let rel = max_diff(&direct, other) / scale;
+                worst_rel = worst_rel.max(rel);
+                assert!(
+                    rel <= 1e-13,
+                    "p = {p}, direction {k} {d:?}: direct vs {what}, relative difference {rel:e}"
+                );
+            }
+        }
+        println!(
+            "M2L p = {p:2}: direct vs rotation and reference, worst relative difference {worst_rel:.2e}"
+        );
+    }
+}
+
+#[test]
 fn m2l_then_l2p_matches_direct_within_the_bound() {
     // Source ball radius r_A, target ball radius r_B, centers at distance
     // (r_A + r_B) / theta, along a generic direction.

@@ -38,7 +38,7 @@ fn theta_help() -> String {
 /// `--leaf-size`'s help, with the default of the kernel.
 fn leaf_size_help() -> String {
     format!(
-        "Most particles in a leaf of the tree, 1..={} [default: {}]",
+        "Most particles in a leaf of the tree, 1..={} [default: from --tol, {} below 3e-3, 256 from 3e-3]",
         args::MAX_LEAF_SIZE,
         FastParams::default().leaf_size
     )

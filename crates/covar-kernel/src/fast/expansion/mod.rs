@@ -228,6 +228,7 @@ mod harmonics;
 mod l2l;
 mod l2p;
 mod m2l;
+mod m2l_direct;
 mod m2m;
 mod m2p;
 pub mod order;
@@ -390,6 +391,8 @@ pub struct Operators {
     gradient: Vec<f64>,
     /// Powers of two length ratios, `p + 2` each.
     powers: [Vec<f64>; 2],
+    /// Tables and scratch of [`m2l_direct`](Self::m2l_direct).
+    direct: m2l_direct::DirectScratch,
 }
 
 impl Operators {
@@ -413,6 +416,7 @@ impl Operators {
             rotated: std::array::from_fn(|_| vec![0.0; len]),
             gradient: vec![0.0; 3 * nd * n_coefficients(p + 1)],
             powers: std::array::from_fn(|_| vec![0.0; p + 2]),
+            direct: m2l_direct::DirectScratch::new(p),
         }
     }
 
