@@ -8,7 +8,7 @@
 #      builds it where gfortran exists).
 #   2. Gravity: N_GRAV positive equal masses, nd = 1, accelerations:
 #      pytreegrav's Accel at theta = 0.7 against covar fast at the largest
-#      tolerance (of 30, 10, 3, 1, 0.1 and 0.01 times pytreegrav's error, at
+#      tolerance (of 30, 10, 5, 3, 2, 1, 0.1 and 0.01 times pytreegrav's error, at
 #      most 0.5) whose RMS force error is at most pytreegrav's.
 #
 # Times are wall seconds of one evaluation; errors are relative L2 over 200
@@ -19,7 +19,9 @@
 # u uniform in [-1, 1)^3; the peers' is [0, 1)^3 with q ~ U(-1, 1) and
 # u ~ N(0, 1) (peers_common.py). For gravity both use masses 1/N.
 #
-# covar is timed on its first evaluation in the process (no warm-up); a
+# covar's field runs are timed on their first evaluation in the process (no
+# warm-up), its gravity runs (seconds each) as the median of 3 after a
+# warm-up, like the peers' short calls; a
 # peer call that takes less than PEER_SINGLE seconds is timed as the median
 # of 3 calls after a warm-up, a longer one once (fmm3d_bench.py and
 # treegrav_bench.py --max-seconds). pytreegrav's numba compile (~20 s) is
@@ -99,6 +101,8 @@ CTOL="${CTOL:-$TOL}"
 
 OUT="$ROOT/target/compare-fast"
 mkdir -p "$OUT"
+# Results of earlier runs must not reach this run's tables.
+rm -f "$OUT"/*.json "$OUT"/*.jsonl "$OUT"/*.rss
 echo "building covar (cargo build --release)" >&2
 (cd "$ROOT" && cargo build --release --quiet -p covar) || die "cargo build failed"
 COVAR="$ROOT/target/release/covar"
@@ -183,7 +187,7 @@ EOF
   # covar's tolerance: from 30x pytreegrav's error down, until covar's RMS
   # force error is at most pytreegrav's (without pytreegrav: 1e-3 only).
   start=${target:-1e-3}
-  scales="30 10 3 1 0.1 0.01"
+  scales="30 10 5 3 2 1 0.1 0.01"
   [ -z "$target" ] && scales=1
   theta_arg=()
   [ -n "$GTHETA" ] && theta_arg=(--theta "$GTHETA")
@@ -191,7 +195,7 @@ EOF
     tol=$(python3 -c 'import sys; print(f"{min(0.5, float(sys.argv[1]) * float(sys.argv[2])):.3g}")' "$start" "$scale")
     note "covar fast gravity, N = $NGRAV, nd = 1, tol = $tol"
     covar_fields "$OUT/covar_grav_$tol.json" --backend fast --ic cube --charges mass --n "$NGRAV" \
-      --nd 1 --tol "$tol" "${theta_arg[@]}" --threads "$THREADS" --check "$CHECK"
+      --nd 1 --tol "$tol" "${theta_arg[@]}" --threads "$THREADS" --check "$CHECK" --reps 3 --warmup 1
     GRAV_TOLS="$GRAV_TOLS $tol"
     [ -z "$target" ] && break
     ok=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(int(r["rel_l2_grad"] <= float(sys.argv[2])))' \
