@@ -44,6 +44,8 @@ pub(crate) struct OutWriter<'a> {
     has_gradient: bool,
     nd: usize,
     nt: usize,
+    /// Where target `i` goes (`order[i]`), if not to `i`.
+    order: Option<&'a [u32]>,
     _borrow: PhantomData<&'a mut [f64]>,
 }
 
@@ -77,7 +79,26 @@ impl<'a> OutWriter<'a> {
             has_gradient,
             nd,
             nt,
+            order: None,
             _borrow: PhantomData,
+        }
+    }
+
+    /// As [`new`](Self::new), but target `i` of every write goes to
+    /// position `order[i]` of its row: results computed in a sorted order
+    /// land in the caller's order without a sorted copy of the outputs.
+    /// `order` must be a permutation of `0..nt`.
+    pub(crate) fn permuted(
+        potential: &'a mut [f64],
+        gradient: Option<&'a mut [f64]>,
+        nd: usize,
+        nt: usize,
+        order: &'a [u32],
+    ) -> Self {
+        assert_eq!(order.len(), nt);
+        Self {
+            order: Some(order),
+            ..Self::new(potential, gradient, nd, nt)
         }
     }
 
@@ -100,15 +121,27 @@ impl<'a> OutWriter<'a> {
             (self.potential, self.nd)
         };
         assert!(row < rows && i0 + values.len() <= self.nt);
-        // SAFETY: in bounds by the assert above; the buffer is borrowed
-        // mutably for 'a; disjointness of concurrent writes is the caller's
-        // contract.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                values.as_ptr(),
-                base.add(row * self.nt + i0),
-                values.len(),
-            );
+        match self.order {
+            // SAFETY: in bounds by the assert above; the buffer is borrowed
+            // mutably for 'a; disjointness of concurrent writes is the
+            // caller's contract.
+            None => unsafe {
+                std::ptr::copy_nonoverlapping(
+                    values.as_ptr(),
+                    base.add(row * self.nt + i0),
+                    values.len(),
+                );
+            },
+            Some(order) => {
+                let row = row * self.nt;
+                for (v, &k) in values.iter().zip(&order[i0..i0 + values.len()]) {
+                    let k = k as usize;
+                    assert!(k < self.nt);
+                    // SAFETY: `k < nt` (checked); `order` is a permutation,
+                    // so targets of disjoint sorted ranges are disjoint.
+                    unsafe { *base.add(row + k) = *v };
+                }
+            }
         }
     }
 }

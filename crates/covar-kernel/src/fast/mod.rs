@@ -165,9 +165,6 @@ impl Fast {
         let upward_time = t.elapsed();
 
         let t = Instant::now();
-        let pot = bump.alloc_slice_fill_copy(nd * nt, 0.0);
-        let mut grad = gradient.then(|| bump.alloc_slice_fill_copy(3 * nd * nt, 0.0));
-        let l = bump.alloc_slice_fill_copy(targets.nodes().len() * len, 0.0);
         let counters = Counters::default();
         let s = problem.softening;
         let order_for_ratio = |rho: f64| p.pair_order(rho, order);
@@ -189,17 +186,14 @@ impl Fast {
             },
             gradient,
             isa: self.isa,
-            out: OutWriter::new(&mut *pot, grad.as_deref_mut(), nd, nt),
+            // Results go straight to the caller's order: no sorted copy.
+            out: OutWriter::permuted(out.potential, out.gradient, nd, nt, targets.order()),
             counters: &counters,
             progress: self.progress.as_ref(),
         }
-        .run(l);
+        .run();
         let traversal_time = t.elapsed();
 
-        targets.scatter(pot, nd, out.potential)?;
-        if let (Some(g), Some(dst)) = (grad, out.gradient) {
-            targets.scatter(g, 3 * nd, dst)?;
-        }
         let ns = |a: &std::sync::atomic::AtomicU64| Duration::from_nanos(a.load(Ordering::Relaxed));
         Ok(FastStats {
             order,

@@ -148,14 +148,13 @@ pub(crate) struct Traversal<'a> {
 impl Traversal<'_> {
     /// Runs the whole traversal; `l` holds one local expansion per target
     /// node (overwritten).
-    pub(crate) fn run(&self, l: &mut [f64]) {
+    pub(crate) fn run(&self) {
         if self.targets.is_empty() || self.sources.is_empty() {
             return;
         }
         let mut tr = Translator::new(self.order, self.nd);
-        let len = tr.full.expansion_len();
-        l[..len].fill(0.0);
-        self.visit(0, vec![0], l, &mut tr);
+        let mut l = vec![0.0; tr.full.expansion_len()];
+        self.visit(0, vec![0], &mut l, &mut tr);
     }
 
     /// If source node `b` may act on target node `a` by expansions, the
@@ -169,14 +168,12 @@ impl Traversal<'_> {
         (r < self.theta * d && d - r > self.min_gap).then(|| r / d)
     }
 
-    /// Target node `a` with its candidates; `l` covers the local expansions
-    /// of `a`'s subtree, the first of which already holds what `a` inherits
-    /// from its parent.
-    fn visit(&self, a: usize, mut candidates: Vec<u32>, l: &mut [f64], tr: &mut Translator) {
+    /// Target node `a` with its candidates; `own` is `a`'s local expansion,
+    /// holding what it inherits from its parent.
+    fn visit(&self, a: usize, mut candidates: Vec<u32>, own: &mut [f64], tr: &mut Translator) {
         let len = tr.full.expansion_len();
         let (tgt, src) = (self.targets, self.sources);
         let node_a = tgt.node(a);
-        let (own, mut rest) = l.split_at_mut(len);
         let mut near: Vec<u32> = Vec::new();
         let mut deferred: Vec<u32> = Vec::new();
         let start = Instant::now();
@@ -221,14 +218,14 @@ impl Traversal<'_> {
         }
         // Children inherit the local expansion and the deferred candidates.
         let start = Instant::now();
-        let mut children: Vec<(usize, &mut [f64])> = Vec::with_capacity(8);
+        // Each child's local expansion lives only while its subtree is
+        // visited: memory for the expansions along the current paths, not
+        // for every node.
+        let mut children: Vec<(usize, Vec<f64>)> = Vec::with_capacity(8);
         for c in tgt.children(a) {
-            let size = (tgt.node(c).subtree_end() - c) * len;
-            let (s, r) = std::mem::take(&mut rest).split_at_mut(size);
-            s[..len].fill(0.0);
-            tr.full.l2l(frame_a, own, frame(tgt, c), &mut s[..len]);
+            let mut s = vec![0.0; len];
+            tr.full.l2l(frame_a, own, frame(tgt, c), &mut s);
             children.push((c, s));
-            rest = r;
         }
         self.counters
             .down_ns
@@ -239,8 +236,8 @@ impl Traversal<'_> {
                 |tr, (c, s)| self.visit(*c, deferred.clone(), s, tr),
             );
         } else {
-            for (c, s) in children {
-                self.visit(c, deferred.clone(), s, tr);
+            for (c, mut s) in children {
+                self.visit(c, deferred.clone(), &mut s, tr);
             }
         }
     }
