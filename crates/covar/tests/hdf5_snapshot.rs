@@ -196,6 +196,9 @@ mod with_hdf5 {
         std::fs::copy(src, dst).unwrap();
         let f = h5::File::open_rw(dst).unwrap();
         f.unlink(field).unwrap();
+        // Closed now, not whenever the handle registry drops it: the next
+        // open of this file must not find it locked.
+        f.close().unwrap();
     }
 
     #[test]
