@@ -10,40 +10,10 @@
 //! HDF5 reader's tests (`--from` a snapshot, see `crate::io::hdf5`); it
 //! joins this corpus as one more `Case` with its file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("bad_inputs")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `covar run ARGS`.
-fn covar_run(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_covar"))
-        .arg("run")
-        .args(args)
-        .output()
-        .expect("the covar binary runs")
-}
-
-/// Command-line words: `words` split at spaces, each `{}` replaced by the
-/// next of `paths`.
-fn argv(words: &str, paths: &[&Path]) -> Vec<String> {
-    let mut paths = paths.iter();
-    words
-        .split_whitespace()
-        .map(|w| match w {
-            "{}" => paths.next().expect("a path per {}").display().to_string(),
-            _ => w.to_string(),
-        })
-        .collect()
-}
+use common::{argv, covar_run, scratch};
+use std::path::Path;
 
 /// The files of a folder with their contents, sorted.
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {

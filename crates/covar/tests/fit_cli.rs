@@ -1,35 +1,14 @@
 //! `covar fit` as a user runs it: planted data in, particles out, then
 //! `covar run --from` on them; bad data and existing outputs refused.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{covar, path, scratch};
 
 use covar::infer::data::encode_npy_i8;
 use covar::infer::synth::Planted;
 use covar::io::csv;
 use serde_json::Value;
-
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("fit_cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `covar ARGS`.
-fn covar(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_covar"))
-        .args(args)
-        .output()
-        .expect("the covar binary runs")
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
 
 #[test]
 fn fit_then_run_from_the_fitted_particles() {

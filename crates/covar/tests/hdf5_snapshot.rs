@@ -7,28 +7,9 @@
 //! numpy; it is skipped (with a note) where they are missing, unless
 //! `COVAR_REQUIRE_H5PY` is set, as `.ci/run` does.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-/// A fresh folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("covar-hdf5-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs the covar binary with `args`.
-fn covar(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_covar"))
-        .args(args)
-        .output()
-        .expect("the covar binary runs")
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 temporary path")
-}
+use common::{covar, path as path_str, scratch};
 
 #[cfg(not(feature = "hdf5"))]
 #[test]
@@ -96,6 +77,8 @@ mod with_hdf5 {
     use covar::io::hdf5::{self, RunInfo};
     use covar::store::ic::Plummer;
     use hdf5_metno as h5;
+    use std::path::Path;
+    use std::process::Command;
 
     /// Bits of a slice, for exact comparisons that treat -0.0 and 0.0 apart.
     fn bits(v: &[f64]) -> Vec<u64> {

@@ -5,8 +5,11 @@
 //! same run never interrupted, byte for byte.
 #![cfg(unix)]
 
+mod common;
+
+use common::scratch;
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,16 +17,6 @@ use clap::Parser;
 use covar::cli::run::{Stop, run_simulation_with};
 use covar::cli::{Cli, CliError, Command as CovarCommand, RunArgs};
 use covar::integrate::integrator::NAMES;
-
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("resume")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// `words` split at spaces, with `--out OUT --final-state OUT/final.csv`.
 fn args_into(words: &str, out: &Path) -> Vec<String> {

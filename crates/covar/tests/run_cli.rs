@@ -1,43 +1,14 @@
 //! `covar run` as a user runs it: the built binary on tiny systems, its exit
 //! status, stdout (JSON or text), stderr, and the files it writes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{argv, covar_run as run, scratch};
+use std::path::Path;
+use std::process::Command;
 
 use covar::io::csv;
 use serde_json::Value;
-
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("run_cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Command-line words: `words` split at spaces, each `{}` replaced by the
-/// next of `paths` (which may hold spaces).
-fn argv(words: &str, paths: &[&Path]) -> Vec<String> {
-    let mut paths = paths.iter();
-    words
-        .split_whitespace()
-        .map(|w| match w {
-            "{}" => paths.next().expect("a path per {}").display().to_string(),
-            _ => w.to_string(),
-        })
-        .collect()
-}
-
-/// Runs `covar run ARGS`.
-fn run(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_covar"))
-        .arg("run")
-        .args(args)
-        .output()
-        .expect("the covar binary runs")
-}
 
 /// Runs `covar run ARGS --json`, checks success, a clean stderr and one JSON
 /// line on stdout, and parses it.
