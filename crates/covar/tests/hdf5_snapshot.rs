@@ -6,6 +6,11 @@
 //! for HDF5 says how to get it. The h5py check needs python3 with h5py and
 //! numpy; it is skipped (with a note) where they are missing, unless
 //! `COVAR_REQUIRE_H5PY` is set, as `.ci/run` does.
+//!
+//! Run with `--test-threads=1` (as `.ci/run` does): HDF5 opens files
+//! without close-on-exec and locks them, so a subprocess spawned by one test
+//! (covar, python3) while another test holds a file open inherits the lock,
+//! and the second test's next open fails with "unable to lock file".
 
 mod common;
 
