@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+
 /// Runs `covar fields ARGS` and returns its output.
 fn fields(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_covar"))
@@ -358,4 +360,35 @@ fn human_summary_of_fast_shows_stages_and_accuracy() {
     ] {
         assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
     }
+}
+
+#[test]
+fn from_reads_the_particles_of_a_file() {
+    // Unit charges at the corners of a right triangle with legs 1 and 2:
+    // phi = (1 + 1/2, 1 + 1/sqrt 5, 1/2 + 1/sqrt 5), q = 1, so the sum of
+    // the potentials is 2 (1 + 1/2 + 1/sqrt 5) and the energy half of it.
+    let dir = common::scratch("from");
+    let file = dir.join("three.csv");
+    std::fs::write(
+        &file,
+        "x,y,z,px,py,pz,m,q\n0,0,0,0,0,0,1,1\n1,0,0,0,0,0,1,1\n0,2,0,0,0,0,1,1\n",
+    )
+    .unwrap();
+    let v = fields_json(&["--from", common::path(&file)]);
+    let sum = 2.0 * (1.5 + 1.0 / 5f64.sqrt());
+    assert_eq!(v["n"], 3);
+    assert_eq!(v["from"], common::path(&file));
+    assert!(v["ic"].is_null() && v["charges"].is_null(), "{v}");
+    assert_rel_close(num(&v, "potential_sum"), sum, 1e-15, "sum phi");
+    assert_rel_close(num(&v, "energy"), sum / 2.0, 1e-15, "energy");
+    // The text report names the file; generating flags do not mix with it.
+    let out = fields(&["--from", common::path(&file)]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from "));
+    let out = fields(&["--from", common::path(&file), "--n", "10"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--n"));
+    // A missing file is an error naming it.
+    let out = fields(&["--from", common::path(&dir.join("missing.csv"))]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
 }

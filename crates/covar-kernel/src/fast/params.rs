@@ -98,6 +98,28 @@ impl FastParams {
         if tolerance >= 3e-3 { 256 } else { 512 }
     }
 
+    /// The separation below which cell pairs are summed directly when the
+    /// kernel is softened with length `softening`: `s / sqrt(2 tol)`, where
+    /// the exact `1/r` the expansions represent is within the tolerance of
+    /// `(r^2 + s^2)^(-1/2)` (relative difference `s^2 / (2 r^2)`); 0 without
+    /// softening. Plummer softening never becomes exactly `1/r`, so with a
+    /// gap comparable to the system's size almost every pair is summed
+    /// directly and the fast backend costs about as much as direct.
+    ///
+    /// ```
+    /// use covar_kernel::FastParams;
+    /// let p = FastParams::with_tolerance(1e-6);
+    /// assert_eq!(p.softened_gap(0.0), 0.0);
+    /// assert!((p.softened_gap(1e-3) - 1e-3 / 2e-6f64.sqrt()).abs() < 1e-15);
+    /// ```
+    pub fn softened_gap(&self, softening: f64) -> f64 {
+        if softening > 0.0 {
+            softening / (2.0 * self.tolerance).sqrt()
+        } else {
+            0.0
+        }
+    }
+
     /// Checks the ranges.
     ///
     /// # Errors

@@ -133,6 +133,50 @@ impl FastFlags {
     }
 }
 
+/// A warning when softening leaves the fast backend little to expand: cell
+/// pairs closer than [`FastParams::softened_gap`] are summed directly, and
+/// when that gap is a tenth of the system's extent (the largest side of the
+/// points' bounding box) or more, most pairs are. `None` for other
+/// backends, without softening, or with a small gap.
+///
+/// ```
+/// use covar::cli::fast::softening_warning;
+/// use covar_kernel::{Backend, Fast, FastParams};
+/// let fast = Backend::Fast(Box::new(Fast::new(FastParams::with_tolerance(1e-6))));
+/// let (x, y, z) = ([0.0, 1.0], [0.0, 1.0], [0.0, 1.0]);
+/// assert!(softening_warning(&fast, 0.01, [&x, &y, &z]).is_some()); // gap 7.1
+/// assert!(softening_warning(&fast, 1e-6, [&x, &y, &z]).is_none()); // gap 7.1e-4
+/// assert!(softening_warning(&fast, 0.0, [&x, &y, &z]).is_none());
+/// ```
+pub fn softening_warning(backend: &Backend, softening: f64, points: [&[f64]; 3]) -> Option<String> {
+    let Backend::Fast(fast) = backend else {
+        return None;
+    };
+    let params = fast.params();
+    let gap = params.softened_gap(softening);
+    let extent = points
+        .iter()
+        .map(|c| {
+            let (lo, hi) = c
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                });
+            hi - lo
+        })
+        .fold(0.0, f64::max);
+    (gap > 0.0 && gap >= 0.1 * extent).then(|| {
+        format!(
+            "with softening {softening} and --tol {tol:e}, the fast backend sums every cell pair \
+             closer than {gap:.3} directly (its 1/r expansions are within the tolerance of the \
+             softened kernel only beyond s / sqrt(2 tol)); the system is {extent:.3} across, so \
+             expect about the cost of the direct backend: a smaller --softening or a larger --tol \
+             makes the fast backend pay off",
+            tol = params.tolerance
+        )
+    })
+}
+
 /// The parameters and per-stage statistics of the fast backend's last
 /// evaluation. Stage times of the parallel passes (`m2l`, `near`,
 /// `downward`) are CPU seconds summed over threads; the others are wall

@@ -1,6 +1,7 @@
-//! `covar fields`: potentials and gradients of a generated system, timed.
+//! `covar fields`: potentials and gradients of a generated system (or of
+//! particles read with `--from`), timed.
 //!
-//! Builds a system ([`SystemSpec`]), forms its `nd` source channels
+//! Builds a system ([`SystemSpec`]) or reads one, forms its `nd` source channels
 //! ([`channels`]), evaluates the Laplace sums at the particles themselves
 //! (targets = sources, self term excluded) `warmup` times untimed and `reps`
 //! times timed on a pool of `threads` threads, and reports the median time,
@@ -14,6 +15,7 @@ pub mod accuracy;
 mod checks;
 mod report;
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
@@ -23,7 +25,7 @@ pub use accuracy::Accuracy;
 pub use checks::Checks;
 pub use report::FieldsReport;
 
-use super::fast::{FastFlags, FastReport};
+use super::fast::{FastFlags, FastReport, softening_warning};
 use super::system::{Charges, Ic, Stream, SystemSpec, channels, stream_seed};
 use super::{CliError, args, memory, progress};
 
@@ -33,6 +35,12 @@ pub struct FieldsArgs {
     /// Initial conditions.
     #[arg(long, value_enum, default_value_t = Ic::Plummer)]
     pub ic: Ic,
+
+    /// Read the particles from a file instead of generating them (not with --ic, --n,
+    /// --charges): a CSV file with the header `x,y,z,px,py,pz,m,q`, or a snapshot (`.npy`,
+    /// or `.hdf5`/`.h5` with the hdf5 feature); the charge channel is the `q` column.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["ic", "n", "charges"])]
+    pub from: Option<PathBuf>,
 
     /// Number of particles [default: 20000; 2 for kepler, which needs exactly 2].
     #[arg(long, value_parser = args::positive)]
@@ -170,12 +178,18 @@ impl FieldsArgs {
 pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport, CliError> {
     let spec = args.system();
     let backend = args.backend()?;
-    memory::check(
-        spec.n,
-        bytes_per_particle(args.nd, matches!(backend, Backend::Fast(_))),
-        &format!(" with nd = {}", args.nd),
-        memory::available(),
-    )?;
+    let per_particle = bytes_per_particle(args.nd, matches!(backend, Backend::Fast(_)));
+    let fits = |n| {
+        memory::check(
+            n,
+            per_particle,
+            &format!(" with nd = {}", args.nd),
+            memory::available(),
+        )
+    };
+    if args.from.is_none() {
+        fits(spec.n)?;
+    }
     let threads = args.thread_count();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -185,8 +199,21 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
             message: e.to_string(),
         })?;
     pool.install(|| {
-        let store = spec.build()?;
+        let store = match &args.from {
+            Some(path) => {
+                let store = crate::io::read_particles(path)?;
+                fits(store.len())?;
+                store
+            }
+            None => spec.build()?,
+        };
         let (n, nd) = (store.len(), args.nd);
+        if show_progress
+            && let Some(w) =
+                softening_warning(&backend, args.softening, [store.x(), store.y(), store.z()])
+        {
+            eprintln!("warning: {w}");
+        }
         let channels = channels(&store, nd);
         let problem = Problem::at_sources(
             Points::new(store.x(), store.y(), store.z()),
@@ -236,9 +263,11 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
             })
             .transpose()?;
         let checks = Checks::compute(store.charges(), &potential, &gradient);
+        let generated = args.from.is_none();
         Ok(FieldsReport {
-            ic: spec.ic,
-            charges: spec.charges,
+            ic: generated.then_some(spec.ic),
+            charges: generated.then_some(spec.charges),
+            from: args.from.as_ref().map(|p| p.display().to_string()),
             n,
             seed: spec.seed,
             softening: args.softening,

@@ -15,10 +15,12 @@ use crate::cli::system::{Charges, Ic};
 /// [`Accuracy`] are there only with `--check`).
 #[derive(Clone, Debug, Serialize)]
 pub struct FieldsReport {
-    /// Initial conditions.
-    pub ic: Ic,
-    /// Charge assignment.
-    pub charges: Charges,
+    /// Initial conditions (`None` with `--from`).
+    pub ic: Option<Ic>,
+    /// Charge assignment (`None` with `--from`).
+    pub charges: Option<Charges>,
+    /// The particle file read with `--from`.
+    pub from: Option<String>,
     /// Number of particles.
     pub n: usize,
     /// Seed of the initial conditions.
@@ -73,14 +75,22 @@ impl fmt::Display for FieldsReport {
         } else {
             format!("median of {}, fastest {:.6} s", self.reps, self.seconds_min)
         };
+        let origin = match (&self.from, self.ic, self.charges) {
+            (Some(path), _, _) => format!("from {path}"),
+            (None, Some(ic), Some(charges)) => {
+                format!(
+                    "{}, charges {}, seed {}",
+                    ic.name(),
+                    charges.name(),
+                    self.seed
+                )
+            }
+            _ => "unknown origin".to_string(),
+        };
         writeln!(
             f,
-            "covar fields: {} particles ({}, charges {}, seed {}, softening {})",
-            self.n,
-            self.ic.name(),
-            self.charges.name(),
-            self.seed,
-            self.softening
+            "covar fields: {} particles ({origin}, softening {})",
+            self.n, self.softening
         )?;
         let threads = match (self.backend, self.threads) {
             ("naive", t) => format!("single-threaded (pool of {t})"),

@@ -10,6 +10,7 @@ use covar_integrate::{
 use std::path::Path;
 
 use super::settings::{Initial, Settings};
+use crate::cli::fast::softening_warning;
 use crate::cli::{CliError, memory};
 use crate::io::checkpoint::{Checkpoint, CheckpointError};
 
@@ -84,6 +85,13 @@ pub fn prepare(settings: &Settings, warn: &mut dyn FnMut(String)) -> Result<Read
             (store, describe_initial(settings))
         }
     };
+    if let Some(w) = softening_warning(
+        &settings.backend,
+        settings.softening,
+        [store.x(), store.y(), store.z()],
+    ) {
+        warn(w);
+    }
     let system = System::from_preset(store, settings.preset, settings.softening)?
         .with_backend(settings.backend.clone());
     let integrator = integrator(settings)?;
