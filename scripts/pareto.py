@@ -145,8 +145,9 @@ def plot(folder, png):
     fig, axes = plt.subplots(1, len(ns), figsize=(6.2 * len(ns), 4.8), squeeze=False)
     for ax, n in zip(axes[0], ns):
         for c in codes:
-            pts = sorted(((r["rel_l2_grad"], r["seconds"], r["threads"]) for r in rows
-                          if r["N"] == n and r["code"] == c))
+            # In the order of the setting (loosest first), as a user turns the knob.
+            pts = [(r["rel_l2_grad"], r["seconds"], r["threads"]) for r in
+                   sorted((r for r in rows if r["N"] == n and r["code"] == c), key=lambda r: -r["param"])]
             if not pts:
                 continue
             colour, marker = style[c]
@@ -158,10 +159,12 @@ def plot(folder, png):
         ax.set_xlabel("achieved relative L2 error of the accelerations")
         ax.set_ylabel("wall seconds per evaluation")
         exp = int(round(__import__("math").log10(n)))
-        ax.set_title(f"N = 10^{exp} uniform masses, potential + acceleration" if n == 10 ** exp else f"N = {n}")
+        ax.set_title(f"N = $10^{{{exp}}}$, uniform masses, potential + acceleration" if n == 10 ** exp
+                     else f"N = {n}")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Time against achieved accuracy (lower left is better)")
+    fig.suptitle("Time against achieved accuracy (lower left is better; points joined in the order "
+                 "of each code's setting)")
     fig.tight_layout()
     fig.savefig(png, dpi=110)
     print(f"\nplot: {png}")

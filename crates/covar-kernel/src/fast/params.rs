@@ -206,4 +206,8 @@ pub struct FastStats {
     pub mean_m2l_order: f64,
     /// Pair interactions summed directly.
     pub near_pairs: u64,
+    /// Cells of the source tree.
+    pub nodes: usize,
+    /// Bytes of multipole expansions (`nodes * nd * (order + 1)^2` doubles).
+    pub multipole_bytes: u64,
 }

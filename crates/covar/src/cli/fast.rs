@@ -212,6 +212,10 @@ pub struct FastReport {
     pub mean_m2l_order: f64,
     /// Pair interactions summed directly in the near field.
     pub near_pairs: u64,
+    /// Cells of the source tree.
+    pub nodes: usize,
+    /// Bytes of multipole expansions.
+    pub multipole_bytes: u64,
 }
 
 impl FastReport {
@@ -230,6 +234,8 @@ impl FastReport {
             m2l_count,
             mean_m2l_order,
             near_pairs,
+            nodes,
+            multipole_bytes,
         } = fast.stats();
         let s = Duration::as_secs_f64;
         Self {
@@ -247,6 +253,8 @@ impl FastReport {
             m2l_count,
             mean_m2l_order,
             near_pairs,
+            nodes,
+            multipole_bytes,
         }
     }
 
@@ -270,7 +278,8 @@ impl FastReport {
         writeln!(
             f,
             "  {:<width$} tree {:.3} s, upward {:.3} s, traversal {:.3} s (m2l {:.3}, near {:.3}, \
-             downward {:.3} CPU s), total {:.3} s; {} M2L (mean order {:.1}), {:.3e} near pairs (last evaluation)",
+             downward {:.3} CPU s), total {:.3} s; {} M2L (mean order {:.1}), {:.3e} near pairs; \
+             {} cells, multipoles {:.1} MiB (last evaluation)",
             "stages",
             self.tree,
             self.upward,
@@ -281,7 +290,9 @@ impl FastReport {
             self.total,
             self.m2l_count,
             self.mean_m2l_order,
-            self.near_pairs as f64
+            self.near_pairs as f64,
+            self.nodes,
+            self.multipole_bytes as f64 / f64::from(1 << 20)
         )
     }
 }
