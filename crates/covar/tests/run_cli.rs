@@ -563,11 +563,46 @@ fn bad_input_fails_clearly_and_overwrites_nothing() {
 }
 
 #[test]
+fn fast_backend_warns_when_softening_leaves_it_nothing_to_expand() {
+    // The default softening 0.01 at tol 1e-6: pairs closer than 7.07 are
+    // summed directly, and the Plummer sphere is about 20 across.
+    let dir = scratch("fast-softening");
+    let out = run(&argv(
+        "--backend fast --n 500 --steps 1 --out {}",
+        &[&dir.join("a")],
+    ));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: with softening 0.01") && stderr.contains("closer than 7.071"),
+        "{stderr}"
+    );
+    // No warning for the direct backend, or where the gap is small.
+    for args in [
+        "--backend direct --n 500 --steps 1 --out {}",
+        "--backend fast --softening 0.001 --n 500 --steps 1 --out {}",
+    ] {
+        let o = run(&argv(
+            args,
+            &[&dir.join(
+                args.split(' ').nth(1).unwrap().to_string() + args.split(' ').nth(3).unwrap(),
+            )],
+        ));
+        assert!(o.status.success());
+        assert!(
+            !String::from_utf8_lossy(&o.stderr).contains("warning"),
+            "{args}"
+        );
+    }
+}
+
+#[test]
 fn fast_backend_runs_and_reports_its_stages() {
     let dir = scratch("fast");
     let out = dir.join("out");
     let v = run_json(&argv(
-        "--backend fast --tol 1e-6 --theta 0.5 --leaf-size 64 --n 2000 --steps 4 --out {}",
+        "--backend fast --tol 1e-6 --theta 0.5 --leaf-size 64 --n 2000 --steps 4 \
+         --softening 0.0025 --out {}",
         &[&out],
     ));
     assert_eq!(v["backend"], "fast");
@@ -585,8 +620,9 @@ fn fast_backend_runs_and_reports_its_stages() {
         num(fast, "total") > 0.0 && num(fast, "m2l_count") > 0.0,
         "{fast}"
     );
-    // Leapfrog on a Plummer sphere over 4 steps: the energy error is the
-    // integrator's (about 1e-7), not the tolerance's.
+    // Leapfrog on a Plummer sphere over 4 steps, softening 0.0025 (small
+    // enough that the fast backend expands most pairs, see the test above):
+    // the energy error is the integrator's (3e-6), not the tolerance's.
     let err = num(&v, "max_rel_h_error");
     assert!(err < 1e-5, "max |dH/H| = {err:e}");
     // The saved settings repeat the run with the same parameters.
