@@ -578,16 +578,14 @@ fn fast_backend_warns_when_softening_leaves_it_nothing_to_expand() {
         "{stderr}"
     );
     // No warning for the direct backend, or where the gap is small.
-    for args in [
+    for (i, args) in [
         "--backend direct --n 500 --steps 1 --out {}",
         "--backend fast --softening 0.001 --n 500 --steps 1 --out {}",
-    ] {
-        let o = run(&argv(
-            args,
-            &[&dir.join(
-                args.split(' ').nth(1).unwrap().to_string() + args.split(' ').nth(3).unwrap(),
-            )],
-        ));
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let o = run(&argv(args, &[&dir.join(format!("b{i}"))]));
         assert!(o.status.success());
         assert!(
             !String::from_utf8_lossy(&o.stderr).contains("warning"),
