@@ -38,6 +38,26 @@ pub fn diagnostics(system: &System, fields: &mut Fields) -> Result<Diagnostics, 
     let st = system.phase();
     let (m, q) = (system.particles.masses(), system.particles.charges());
     fields.compute(&system.backend, &system.couplings, m, q, st)?;
+    Ok(diagnostics_from(system, fields))
+}
+
+/// The diagnostics of `system` from sums already evaluated at its current
+/// state (no Laplace sum): those of [`diagnostics`], or of an integrator's
+/// [`current_fields`](crate::Integrator::current_fields).
+///
+/// # Panics
+///
+/// If `fields` holds sums for another number of particles.
+pub fn diagnostics_from(system: &System, fields: &Fields) -> Diagnostics {
+    let st = system.phase();
+    let (m, q) = (system.particles.masses(), system.particles.charges());
+    assert_eq!(
+        fields.phi().len(),
+        system.len(),
+        "sums of {} particles for a system of {}",
+        fields.phi().len(),
+        system.len()
+    );
     let energy = fields.energy(&system.couplings, m, q, st);
     let mut momentum = DVec3::ZERO;
     let mut angular_momentum = DVec3::ZERO;
@@ -51,12 +71,12 @@ pub fn diagnostics(system: &System, fields: &mut Fields) -> Result<Diagnostics, 
         .preset
         .filter(|p| p.is_seed())
         .map(|_| -energy.total());
-    Ok(Diagnostics {
+    Diagnostics {
         energy,
         momentum,
         angular_momentum,
         h_seed,
-    })
+    }
 }
 
 /// Where the sufficient condition `m_i > |mu| sum_{j != i} |q_i q_j| G_ij`

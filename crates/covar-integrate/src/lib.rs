@@ -49,7 +49,7 @@ mod phase;
 mod system;
 
 pub use couplings::{Couplings, Preset};
-pub use diagnostics::{Diagnostics, GershgorinReport, diagnostics, gershgorin};
+pub use diagnostics::{Diagnostics, GershgorinReport, diagnostics, diagnostics_from, gershgorin};
 pub use error::IntegrateError;
 pub use fields::{Energy, Fields};
 pub use integrator::{

@@ -90,6 +90,25 @@ pub trait Integrator {
     fn copy_gap(&self) -> Option<CopyGap> {
         None
     }
+    /// The sums of the method's last force evaluation when they were taken
+    /// at `system`'s current state, so that a caller can read `H` from
+    /// them ([`diagnostics_from`](crate::diagnostics_from)) instead of
+    /// evaluating again; `None` when they were not, or the method keeps
+    /// none. The same sums on the same state give the same bits, so `H`
+    /// is the one a fresh evaluation would give.
+    ///
+    /// | method | current after a step |
+    /// |---|---|
+    /// | `leapfrog`, `yoshida4`, `yoshida6` | yes: they end with a kick by the forces at the final positions, and with `mu = 0` the sums depend on positions only |
+    /// | `pefrl` | no: it ends with a drift |
+    /// | implicit and Tao's methods | no: their last sums were taken at intermediate or half-step momenta |
+    ///
+    /// Valid while the masses, charges and couplings are the ones of the
+    /// step, as the method itself assumes between steps.
+    fn current_fields(&self, system: &System) -> Option<&Fields> {
+        let _ = system;
+        None
+    }
     /// The method's state between steps, beyond the system's own, as flat
     /// values: what a checkpoint must keep so that a restored run continues
     /// bit for bit. Empty for methods whose steps depend on the system's

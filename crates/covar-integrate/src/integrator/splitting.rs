@@ -176,6 +176,13 @@ impl Integrator for Splitting {
         self.scheme.order()
     }
 
+    /// The sums behind the cached forces, when the positions have not
+    /// moved since (checked bitwise): after a step of a scheme that ends
+    /// with a kick (all but PEFRL), those of that kick.
+    fn current_fields(&self, system: &System) -> Option<&Fields> {
+        self.forces_current(system).then_some(&self.fields)
+    }
+
     /// None: the cached forces are recomputed from the positions (the
     /// same sum on the same positions gives the same bits).
     fn restore_state(&mut self, system: &System, state: &[f64]) -> Result<(), IntegrateError> {

@@ -119,7 +119,7 @@ pub struct RunArgs {
     #[arg(long, value_parser = args::positive_real, help_heading = "Integration")]
     pub t_end: Option<f64>,
 
-    /// Steps between rows of the energy log (first and last step always) [default: 10].
+    /// Steps between rows of the energy log (first and last step always; a row costs one Laplace sum, none after leapfrog and Yoshida steps) [default: 10].
     #[arg(long, value_parser = args::steps, help_heading = "Output")]
     pub energy_every: Option<u64>,
 

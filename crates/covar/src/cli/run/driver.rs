@@ -165,7 +165,7 @@ pub fn drive(
             out.snapshot(0, &state)?;
         }
         if plan.logs(step) {
-            let row = monitor.observe(system, step, integrator.copy_gap())?;
+            let row = monitor.observe(system, step, integrator.copy_gap(), Some(&*integrator))?;
             out.log(&row)?;
             env.bar.set_error(row.rel_h_error);
             last = Some(row);
@@ -199,7 +199,12 @@ pub fn drive(
     // last row is the logged one, measured again.
     let last = match last {
         Some(row) => row,
-        None => monitor.peek(system, plan.steps, integrator.copy_gap())?,
+        None => monitor.peek(
+            system,
+            plan.steps,
+            integrator.copy_gap(),
+            Some(&*integrator),
+        )?,
     };
     Ok(Outcome {
         monitor,

@@ -13,8 +13,10 @@
 //!    Gershgorin's check of the kinetic form (a warning, an error under
 //!    `--strict`).
 //! 4. **The loop** ([`driver`]): steps, an energy-log row every
-//!    `energy-every` steps ([`monitor`]: one extra Laplace sum per row, so
-//!    the default of 10 costs leapfrog 10% more), snapshots
+//!    `energy-every` steps ([`monitor`]: a row reads `H` from the last sums
+//!    of leapfrog and Yoshida's methods, and costs the other methods one
+//!    extra Laplace sum),
+//!    snapshots
 //!    ([`outputs`]), a progress bar on a terminal.
 //! 5. **The summary** ([`RunReport`]): energy error, momentum and angular
 //!    momentum drift, time per step, share of time in the kernel, force

@@ -2,12 +2,17 @@
 //! momentum and angular momentum, and how far each has drifted from its
 //! initial value.
 //!
-//! Each row costs one Laplace sum ([`covar_integrate::diagnostics`]) beyond
-//! the integrator's own, plus `O(N)` sums here.
+//! A row reads `H` from the integrator's last sums when they were taken at
+//! the current state ([`Integrator::current_fields`]: leapfrog and Yoshida's
+//! methods, whose last kick evaluated the forces at the final positions);
+//! otherwise
+//! it costs one Laplace sum ([`covar_integrate::diagnostics`]) beyond the
+//! integrator's own. Either way the row's bits are the same. Plus `O(N)`
+//! sums here.
 
 use std::time::{Duration, Instant};
 
-use covar_integrate::{CopyGap, Fields, System, diagnostics};
+use covar_integrate::{CopyGap, Fields, Integrator, System, diagnostics, diagnostics_from};
 use covar_store::DVec3;
 
 use crate::cli::CliError;
@@ -57,6 +62,10 @@ pub struct Monitor {
     p_scale: f64,
     l_scale: f64,
     max_gap: Option<(f64, f64)>,
+    /// Whether the initial values are set (the first row is taken).
+    started: bool,
+    /// Laplace sums evaluated for rows (rows read from the integrator's
+    /// sums are not counted).
     evaluations: u64,
     elapsed: Duration,
 }
@@ -81,15 +90,17 @@ impl Monitor {
             p_scale: 0.0,
             l_scale: 0.0,
             max_gap: None,
+            started: false,
             evaluations: 0,
             elapsed: Duration::ZERO,
         };
-        let row = m.observe(system, 0, None)?;
+        let row = m.observe(system, 0, None, None)?;
         Ok((m, row))
     }
 
     /// The row of the system's current state after `step` steps (the first
-    /// call, from [`start`](Self::start), sets the initial values).
+    /// call, from [`start`](Self::start), sets the initial values), from
+    /// `integrator`'s sums when they are current, else from a Laplace sum.
     ///
     /// # Errors
     ///
@@ -99,10 +110,18 @@ impl Monitor {
         system: &System,
         step: u64,
         copy_gap: Option<CopyGap>,
+        integrator: Option<&dyn Integrator>,
     ) -> Result<Row, CliError> {
         let start = Instant::now();
-        let d = diagnostics(system, &mut self.fields)?;
-        if self.evaluations == 0 {
+        let d = match integrator.and_then(|i| i.current_fields(system)) {
+            Some(fields) => diagnostics_from(system, fields),
+            None => {
+                self.evaluations += 1;
+                diagnostics(system, &mut self.fields)?
+            }
+        };
+        if !self.started {
+            self.started = true;
             self.h0 = d.h();
             self.h_scale = [d.h().abs(), d.energy.t().abs() + d.energy.u().abs()]
                 .into_iter()
@@ -111,7 +130,6 @@ impl Monitor {
             self.p0 = d.momentum;
             self.l0 = d.angular_momentum;
         }
-        self.evaluations += 1;
         let p = &system.particles;
         let (mut sum_abs_p, mut sum_abs_l) = (0.0, 0.0);
         for i in 0..p.len() {
@@ -148,7 +166,10 @@ impl Monitor {
     /// rows and summary are the uninterrupted run's: `H(0)`, its scale,
     /// `sum P(0)`, `sum L(0)`, the maxima and scales of the drifts, the
     /// largest copy gap (a flag, then positions and momenta) and the
-    /// number of rows evaluated ([`Self::STATE_LEN`] values).
+    /// number of Laplace sums evaluated for rows, at least 1 (the first
+    /// row's; checkpoints written before rows could reuse the integrator's
+    /// sums hold the number of rows there, which was the same)
+    /// ([`Self::STATE_LEN`] values).
     pub fn save_state(&self) -> Vec<f64> {
         let (gap_flag, (gap_r, gap_p)) = match self.max_gap {
             Some(g) => (1.0, g),
@@ -201,7 +222,7 @@ impl Monitor {
         let evaluations = s[16];
         if !(evaluations >= 1.0 && evaluations.fract() == 0.0 && evaluations < 2f64.powi(53)) {
             return Err(format!(
-                "the energy monitor's row count is {evaluations} (must be a whole number >= 1)"
+                "the energy monitor's evaluation count is {evaluations} (must be a whole number >= 1)"
             ));
         }
         Ok(Self {
@@ -216,6 +237,7 @@ impl Monitor {
             p_scale: s[11],
             l_scale: s[12],
             max_gap: (s[13] != 0.0).then_some((s[14], s[15])),
+            started: true,
             evaluations: evaluations as u64,
             elapsed: Duration::ZERO,
         })
@@ -232,9 +254,10 @@ impl Monitor {
         system: &System,
         step: u64,
         copy_gap: Option<CopyGap>,
+        integrator: Option<&dyn Integrator>,
     ) -> Result<Row, CliError> {
         let saved = self.clone();
-        let row = self.observe(system, step, copy_gap);
+        let row = self.observe(system, step, copy_gap, integrator);
         let fields = std::mem::take(&mut self.fields);
         *self = Self { fields, ..saved };
         row
@@ -265,7 +288,8 @@ impl Monitor {
         self.max_gap
     }
 
-    /// Laplace sums evaluated for the rows.
+    /// Laplace sums evaluated for the rows (not counting rows read from the
+    /// integrator's sums).
     pub fn evaluations(&self) -> u64 {
         self.evaluations
     }

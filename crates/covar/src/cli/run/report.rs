@@ -74,7 +74,8 @@ pub struct RunReport {
     pub force_evaluations: u64,
     /// `force_evaluations / steps`.
     pub force_evaluations_per_step: f64,
-    /// Laplace sums of the energy log (one per row).
+    /// Laplace sums of the energy log (one per row, except rows read from
+    /// the integrator's last sums).
     pub diagnostic_evaluations: u64,
     /// Steps whose implicit solve stopped at its iteration cap.
     pub iteration_cap_hits: u64,
