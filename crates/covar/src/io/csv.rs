@@ -4,7 +4,6 @@
 //! and read back is bit-for-bit the same. Reading reports the line and column
 //! of any problem.
 
-use std::fmt::Write as _;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -150,8 +149,18 @@ pub fn parse(reader: impl BufRead, name: &str) -> Result<ParticleStore, CsvError
 
 /// Formats `store` as particle CSV (shortest round-trip decimal values).
 pub fn format(store: &ParticleStore) -> String {
-    let mut out = HEADER.join(",");
-    out.push('\n');
+    let mut out = Vec::new();
+    format_into(store, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("CSV text is UTF-8")
+}
+
+/// Writes the CSV of [`format`] to `out`, a row at a time.
+///
+/// # Errors
+///
+/// Any error of `out`.
+pub fn format_into(store: &ParticleStore, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    writeln!(out, "{}", HEADER.join(","))?;
     for p in store.iter() {
         let v = [
             p.position.x,
@@ -165,10 +174,10 @@ pub fn format(store: &ParticleStore) -> String {
         ];
         for (c, x) in v.iter().enumerate() {
             let sep = if c == 7 { '\n' } else { ',' };
-            let _ = write!(out, "{x:?}{sep}");
+            write!(out, "{x:?}{sep}")?;
         }
     }
-    out
+    Ok(())
 }
 
 /// Writes `store` as particle CSV to `path`, through a temporary file in the
@@ -179,7 +188,7 @@ pub fn format(store: &ParticleStore) -> String {
 ///
 /// [`CsvError::Io`] naming the file.
 pub fn write(store: &ParticleStore, path: &Path) -> Result<(), CsvError> {
-    write_atomically(path, format(store).as_bytes()).map_err(|source| CsvError::Io {
+    write_atomically_with(path, |w| format_into(store, w)).map_err(|source| CsvError::Io {
         path: path.display().to_string(),
         source,
     })
@@ -190,6 +199,15 @@ pub fn write(store: &ParticleStore, path: &Path) -> Result<(), CsvError> {
 /// contents or the new ones, whole, whenever the program or the machine
 /// stops. A temporary file left by a failed write is removed.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomically`] with the contents written by `fill` through a
+/// buffer, so that a large file is never held whole in memory.
+pub(crate) fn write_atomically_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -200,8 +218,11 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
         .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        fill(&mut w)?;
+        let f = w
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -239,6 +260,20 @@ mod tests {
             assert_eq!(a.mass.to_bits(), b.mass.to_bits());
             assert_eq!(a.charge.to_bits(), b.charge.to_bits());
         }
+    }
+
+    #[test]
+    fn written_file_is_the_formatted_text() {
+        // More text than the write buffer holds (1 MiB).
+        let store = Plummer::new(20_000, 4).generate().unwrap();
+        let dir = std::env::temp_dir().join(format!("covar-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.csv");
+        write(&store, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.len() > 1 << 20);
+        assert_eq!(text, format(&store));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -4,11 +4,12 @@
 //! `np.load("snapshot.npy")["x"]` works with numpy alone. [`read`] takes
 //! these files back (and only this layout).
 
+use std::io::Write;
 use std::path::Path;
 
 use covar_store::{DVec3, Particle, ParticleStore};
 
-use super::csv::write_atomically;
+use super::csv::write_atomically_with;
 
 /// The record layout, as numpy's `descr`.
 const DESCR: &str = "[('id', '<u8'), ('x', '<f8'), ('y', '<f8'), ('z', '<f8'), ('px', '<f8'), \
@@ -19,19 +20,30 @@ pub const RECORD: usize = 9 * 8;
 
 /// The `.npy` encoding of `store`.
 pub fn encode(store: &ParticleStore) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128 + store.len() * RECORD);
+    encode_into(store, &mut out).expect("writing to memory cannot fail");
+    out
+}
+
+/// Writes the `.npy` encoding of `store` to `out`, a record at a time.
+///
+/// # Errors
+///
+/// Any error of `out`.
+pub fn encode_into(store: &ParticleStore, out: &mut impl Write) -> std::io::Result<()> {
     let n = store.len();
     let mut header = format!("{{'descr': {DESCR}, 'fortran_order': False, 'shape': ({n},), }}");
     // Magic (6) + version (2) + length (2) + header + '\n', padded to 64.
     let unpadded = 10 + header.len() + 1;
     header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
     header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len() + n * RECORD);
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
-    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    out.extend_from_slice(header.as_bytes());
+    out.write_all(b"\x93NUMPY\x01\x00")?;
+    out.write_all(&(header.len() as u16).to_le_bytes())?;
+    out.write_all(header.as_bytes())?;
+    let mut record = [0u8; RECORD];
     for p in store.iter() {
-        out.extend_from_slice(&p.id.to_le_bytes());
-        for v in [
+        record[..8].copy_from_slice(&p.id.to_le_bytes());
+        for (k, v) in [
             p.position.x,
             p.position.y,
             p.position.z,
@@ -40,11 +52,15 @@ pub fn encode(store: &ParticleStore) -> Vec<u8> {
             p.momentum.z,
             p.mass,
             p.charge,
-        ] {
-            out.extend_from_slice(&v.to_le_bytes());
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            record[8 * (k + 1)..][..8].copy_from_slice(&v.to_le_bytes());
         }
+        out.write_all(&record)?;
     }
-    out
+    Ok(())
 }
 
 /// Writes a snapshot of `store` to `path` atomically.
@@ -53,7 +69,7 @@ pub fn encode(store: &ParticleStore) -> Vec<u8> {
 ///
 /// Any I/O error.
 pub fn write(store: &ParticleStore, path: &Path) -> std::io::Result<()> {
-    write_atomically(path, &encode(store))
+    write_atomically_with(path, |w| encode_into(store, w))
 }
 
 /// A `.npy` file that is not a covar snapshot, or cannot be read.
@@ -183,6 +199,19 @@ mod tests {
         );
         let x = f64::from_le_bytes(rec[8..16].try_into().unwrap());
         assert_eq!(x.to_bits(), store.position(2).x.to_bits());
+    }
+
+    #[test]
+    fn written_file_is_the_encoding_and_reads_back() {
+        // More records than the write buffer holds (1 MiB / 72 bytes).
+        let store = UniformCube::new(20_000, 3).generate().unwrap();
+        let dir = std::env::temp_dir().join(format!("covar-npy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.npy");
+        write(&store, &path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), encode(&store));
+        assert_eq!(read(&path).unwrap(), store);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
