@@ -105,6 +105,16 @@ impl Fields {
         Ok(())
     }
 
+    /// Copies the sums of `other` (its state, channels and results), keeping
+    /// this buffer's own [`kernel_time`](Self::kernel_time).
+    pub fn copy_sums_from(&mut self, other: &Fields) {
+        self.n = other.n;
+        self.nd = other.nd;
+        self.channels.clone_from(&other.channels);
+        self.pot.clone_from(&other.pot);
+        self.grad.clone_from(&other.grad);
+    }
+
     /// Total wall time spent in the backend's Laplace sums by
     /// [`compute`](Self::compute) since these buffers were created.
     pub fn kernel_time(&self) -> std::time::Duration {

@@ -503,3 +503,42 @@ fn splitting_methods_hand_over_their_last_sums_bit_for_bit() {
         assert!(integ.current_fields(&sys).is_none(), "{name}");
     }
 }
+
+#[test]
+fn offered_initial_sums_save_the_first_evaluation_and_change_no_bit() {
+    for name in NAMES {
+        let mu = if ["leapfrog", "yoshida4", "yoshida6", "pefrl"].contains(&name) {
+            0.0
+        } else {
+            0.3
+        };
+        let base = random_system(5, 50, -1.0, mu, 0.05);
+        let (mut plain, mut offered) = (base.clone(), base.clone());
+        let (mut a, mut b) = (by_name(name).unwrap(), by_name(name).unwrap());
+        let mut sums = Fields::new();
+        diagnostics(&offered, &mut sums).unwrap();
+        let took = b.offer_fields(&offered, &sums);
+        assert_eq!(
+            took,
+            ["leapfrog", "yoshida4", "yoshida6"].contains(&name),
+            "{name}"
+        );
+        for step in 0..3 {
+            let ia = a.step(&mut plain, 0.01).unwrap();
+            let ib = b.step(&mut offered, 0.01).unwrap();
+            let saved = usize::from(took && step == 0);
+            assert_eq!(
+                ib.force_evaluations + saved,
+                ia.force_evaluations,
+                "{name}, step {step}"
+            );
+            let bits = |s: &System| state(s).iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&plain), bits(&offered), "{name}, step {step}");
+        }
+        // Offered at positions whose forces it holds (the methods that end
+        // with a kick), or never taken: refused.
+        let mut again = Fields::new();
+        diagnostics(&offered, &mut again).unwrap();
+        assert!(!b.offer_fields(&offered, &again), "{name}");
+    }
+}

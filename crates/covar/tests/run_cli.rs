@@ -90,9 +90,10 @@ fn json_summary_has_the_documented_keys_and_sane_values() {
         let d = num(&v, key);
         assert!(d < 1e-13, "{key} = {d:e}");
     }
-    // Leapfrog: one evaluation per step, one more to start.
-    assert_eq!(v["force_evaluations"], 41);
-    assert_eq!(num(&v, "force_evaluations_per_step"), 41.0 / 40.0);
+    // Leapfrog: one evaluation per step; the first step's forces are the
+    // first energy row's sums.
+    assert_eq!(v["force_evaluations"], 40);
+    assert_eq!(num(&v, "force_evaluations_per_step"), 1.0);
     // Rows read H from leapfrog's last sums: only the first row evaluates.
     assert_eq!(v["diagnostic_evaluations"], 1);
     assert_eq!(v["energy_rows"], 5);
@@ -311,7 +312,10 @@ fn human_summary_reports_errors_and_time() {
         "max |dH/H|",
         "momentum    drift",
         "in the kernel",
-        "3.02 force evaluations/step",
+        // Yoshida4: 3 per step; the first step's first kick uses the first
+        // energy row's sums.
+        "3.00 force evaluations/step",
+        "1 more for the energy log",
         "energy.csv (6 rows)",
     ] {
         assert!(text.contains(needle), "missing `{needle}` in:\n{text}");

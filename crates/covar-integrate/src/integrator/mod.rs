@@ -109,6 +109,17 @@ pub trait Integrator {
         let _ = system;
         None
     }
+    /// Offers the method sums that the caller evaluated at `system`'s
+    /// current state (its diagnostics, say), to use instead of evaluating
+    /// them again in the next step. Returns whether the method took them:
+    /// `leapfrog`, `yoshida4` and `yoshida6` do when they hold no forces for
+    /// these positions (their next step then costs one evaluation less);
+    /// the others never do. The next step's results are the same bits
+    /// either way.
+    fn offer_fields(&mut self, system: &System, fields: &Fields) -> bool {
+        let _ = (system, fields);
+        false
+    }
     /// The method's state between steps, beyond the system's own, as flat
     /// values: what a checkpoint must keep so that a restored run continues
     /// bit for bit. Empty for methods whose steps depend on the system's

@@ -140,7 +140,6 @@ impl Splitting {
 
     fn compute_forces(&mut self, system: &System) -> Result<(), IntegrateError> {
         let p = &system.particles;
-        let n = p.len();
         self.fields.compute(
             &system.backend,
             &system.couplings,
@@ -148,6 +147,14 @@ impl Splitting {
             p.charges(),
             system.phase(),
         )?;
+        self.take_forces(system);
+        Ok(())
+    }
+
+    /// The kicks of `self.fields`, evaluated at `system`'s positions.
+    fn take_forces(&mut self, system: &System) {
+        let p = &system.particles;
+        let n = p.len();
         for d in 0..3 {
             self.force[d].resize(n, 0.0);
         }
@@ -159,7 +166,6 @@ impl Splitting {
             self.force_at[d].extend_from_slice(col);
         }
         self.force_valid = true;
-        Ok(())
     }
 }
 
@@ -181,6 +187,22 @@ impl Integrator for Splitting {
     /// with a kick (all but PEFRL), those of that kick.
     fn current_fields(&self, system: &System) -> Option<&Fields> {
         self.forces_current(system).then_some(&self.fields)
+    }
+
+    /// Takes sums of the one channel `q` (`mu = 0`) for `system`'s
+    /// particles when the scheme starts with a kick (all but PEFRL) and no
+    /// forces for these positions are cached.
+    fn offer_fields(&mut self, system: &System, fields: &Fields) -> bool {
+        let usable = matches!(self.ops.first(), Some(Op::Kick(_)))
+            && system.couplings.is_separable()
+            && fields.nd() == 1
+            && fields.phi().len() == system.len()
+            && !self.forces_current(system);
+        if usable {
+            self.fields.copy_sums_from(fields);
+            self.take_forces(system);
+        }
+        usable
     }
 
     /// None: the cached forces are recomputed from the positions (the

@@ -294,6 +294,12 @@ impl Monitor {
         self.evaluations
     }
 
+    /// The sums of the last row that evaluated them (for the first row,
+    /// from [`start`](Self::start), those of the initial state).
+    pub fn sums(&self) -> &Fields {
+        &self.fields
+    }
+
     /// Time in the rows' Laplace sums.
     pub fn kernel_time(&self) -> Duration {
         self.fields.kernel_time()
