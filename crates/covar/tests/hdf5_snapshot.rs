@@ -85,6 +85,17 @@ mod with_hdf5 {
     use std::path::Path;
     use std::process::Command;
 
+    /// Held by every test of this module: the HDF5 library opens files
+    /// without close-on-exec and locks them, so a child process spawned by
+    /// one test (`covar run`, python3) while another holds a file open
+    /// inherits the descriptor and its lock, and the other's next open of
+    /// that file fails with "unable to lock file" until the child exits.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Bits of a slice, for exact comparisons that treat -0.0 and 0.0 apart.
     fn bits(v: &[f64]) -> Vec<u64> {
         v.iter().map(|x| x.to_bits()).collect()
@@ -92,6 +103,7 @@ mod with_hdf5 {
 
     #[test]
     fn write_then_read_gives_identical_arrays() {
+        let _serial = serial();
         let dir = scratch("round-trip");
         let mut store = Plummer::new(1000, 7).generate().unwrap();
         // Charges of both signs and a zero, negative zero included.
@@ -139,6 +151,7 @@ mod with_hdf5 {
 
     #[test]
     fn header_follows_the_gadget_layout() {
+        let _serial = serial();
         let dir = scratch("header");
         let store = Plummer::new(64, 3).generate().unwrap();
         let path = dir.join("s.hdf5");
@@ -191,6 +204,7 @@ mod with_hdf5 {
 
     #[test]
     fn a_missing_field_is_an_error_naming_it() {
+        let _serial = serial();
         let dir = scratch("missing");
         let store = Plummer::new(50, 2).generate().unwrap();
         let good = dir.join("good.hdf5");
@@ -236,6 +250,7 @@ mod with_hdf5 {
 
     #[test]
     fn bad_values_name_the_particle() {
+        let _serial = serial();
         let dir = scratch("values");
         let store = Plummer::new(20, 2).generate().unwrap();
         let path = dir.join("s.hdf5");
@@ -268,6 +283,7 @@ mod with_hdf5 {
 
     #[test]
     fn h5py_reads_what_covar_wrote() {
+        let _serial = serial();
         if !has_h5py() {
             assert!(
                 std::env::var_os("COVAR_REQUIRE_H5PY").is_none(),

@@ -154,7 +154,7 @@ pub fn format(store: &ParticleStore) -> String {
     String::from_utf8(out).expect("CSV text is UTF-8")
 }
 
-/// Writes the CSV of [`format`] to `out`, a row at a time.
+/// Writes the CSV of [`format()`] to `out`, a row at a time.
 ///
 /// # Errors
 ///
