@@ -15,8 +15,7 @@
 //! 4. **The loop** ([`driver`]): steps, an energy-log row every
 //!    `energy-every` steps ([`monitor`]: a row reads `H` from the last sums
 //!    of leapfrog and Yoshida's methods, and costs the other methods one
-//!    extra Laplace sum),
-//!    snapshots
+//!    extra Laplace sum), snapshots
 //!    ([`outputs`]), a progress bar on a terminal.
 //! 5. **The summary** ([`RunReport`]): energy error, momentum and angular
 //!    momentum drift, time per step, share of time in the kernel, force
