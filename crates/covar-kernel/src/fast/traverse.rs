@@ -34,14 +34,12 @@ use crate::problem::Points;
 const PARALLEL_POINTS: usize = 16_384;
 
 /// One thread's operators: the full order for L2L and L2P, and every lower
-/// order for M2L of pairs that need less (with scratch to run them on the
-/// leading coefficients of full-order expansions).
+/// order for M2L of pairs that need less (run in place on the leading
+/// coefficients of full-order expansions).
 pub(crate) struct Translator {
     full: Operators,
     /// `by_order[q]` translates at order `q` (entries below 2 unused).
     by_order: Vec<Operators>,
-    m: Vec<f64>,
-    l: Vec<f64>,
 }
 
 impl Translator {
@@ -49,8 +47,6 @@ impl Translator {
         Self {
             full: Operators::new(order, nd),
             by_order: (0..order).map(|q| Operators::new(q.max(1), nd)).collect(),
-            m: vec![0.0; nd * n_coefficients(order)],
-            l: vec![0.0; nd * n_coefficients(order)],
         }
     }
 
@@ -66,33 +62,16 @@ impl Translator {
     ) {
         let p = self.full.order();
         let nd = self.full.channels();
-        let direct = prefers_direct(q.min(p), nd);
-        if q >= p {
-            if direct {
-                self.full.m2l_direct(source, m, target, l);
-            } else {
-                self.full.m2l(source, m, target, l);
-            }
-            return;
-        }
-        let (full, part) = (n_coefficients(p), n_coefficients(q));
-        let (mq, lq) = (&mut self.m[..nd * part], &mut self.l[..nd * part]);
-        for c in 0..nd {
-            mq[c * part..(c + 1) * part].copy_from_slice(&m[c * full..c * full + part]);
-        }
-        lq.fill(0.0);
-        if direct {
-            self.by_order[q].m2l_direct(source, mq, target, lq);
+        let stride = n_coefficients(p);
+        let ops = if q >= p {
+            &mut self.full
         } else {
-            self.by_order[q].m2l(source, mq, target, lq);
-        }
-        for c in 0..nd {
-            for (a, b) in l[c * full..c * full + part]
-                .iter_mut()
-                .zip(&lq[c * part..(c + 1) * part])
-            {
-                *a += b;
-            }
+            &mut self.by_order[q]
+        };
+        if prefers_direct(q.min(p), nd) {
+            ops.m2l_direct_strided(source, m, target, l, stride);
+        } else {
+            ops.m2l_strided(source, m, target, l, stride);
         }
     }
 }

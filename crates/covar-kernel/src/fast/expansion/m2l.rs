@@ -3,7 +3,7 @@
 
 use super::rotation::Layout;
 use super::tables::tables;
-use super::{Frame, Operators, check_frame, powers};
+use super::{Frame, Operators, check_frame, n_coefficients, powers};
 
 impl Operators {
     /// Adds the local expansion about `target` of the multipole expansion
@@ -21,10 +21,32 @@ impl Operators {
     /// If the centers coincide, a frame is invalid, or a slice is not
     /// [`expansion_len`](Self::expansion_len) long.
     pub fn m2l(&mut self, source: Frame, m: &[f64], target: Frame, l: &mut [f64]) {
-        check_frame("m2l source", source);
-        check_frame("m2l target", target);
         self.check_len("m2l multipole", m);
         self.check_len("m2l local", l);
+        self.m2l_strided(source, m, target, l, n_coefficients(self.p));
+    }
+
+    /// [`m2l`](Self::m2l) on buffers whose channels lie `stride >= (p+1)^2`
+    /// coefficients apart, such as expansions of a higher order: their
+    /// leading `(p+1)^2` coefficients are the order-`p` ones, read and
+    /// added to in place.
+    ///
+    /// # Panics
+    ///
+    /// As [`m2l`](Self::m2l), and if a buffer is shorter than
+    /// `(nd - 1) stride + (p+1)^2`.
+    pub(crate) fn m2l_strided(
+        &mut self,
+        source: Frame,
+        m: &[f64],
+        target: Frame,
+        l: &mut [f64],
+        stride: usize,
+    ) {
+        check_frame("m2l source", source);
+        check_frame("m2l target", target);
+        self.check_strided("m2l multipole", m, stride);
+        self.check_strided("m2l local", l, stride);
         let d = sub(target.center, source.center);
         let dist = norm(d);
         assert!(
@@ -33,7 +55,7 @@ impl Operators {
             source.center
         );
         self.rotation.set_axis(d);
-        let (outer, inner) = (Layout::channel_major(self.p), Layout::interleaved(self.nd));
+        let (outer, inner) = (Layout::channel_stride(stride), Layout::interleaved(self.nd));
         let [mr, lr, ..] = &mut self.rotated;
         self.rotation.rotate_with(m, outer, mr, inner, self.nd);
         lr.fill(0.0);
@@ -181,4 +203,61 @@ pub(crate) fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
 #[inline]
 pub(crate) fn norm(v: [f64; 3]) -> f64 {
     (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The strided M2L on the leading coefficients of higher-order buffers
+    /// equals copying them out, translating and adding back, bit for bit,
+    /// and leaves the coefficients above order `q` untouched.
+    #[test]
+    fn strided_translation_works_in_place_on_higher_orders() {
+        let (p, q) = (12, 7);
+        let (full, part) = (n_coefficients(p), n_coefficients(q));
+        let source = Frame {
+            center: [0.1, -0.2, 0.3],
+            scale: 0.4,
+        };
+        let target = Frame {
+            center: [1.7, 0.9, -1.1],
+            scale: 0.3,
+        };
+        for nd in [1, 2, 4] {
+            let mut s = 7u64;
+            let mut r = || {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+            };
+            let m: Vec<f64> = (0..nd * full).map(|_| r()).collect();
+            let l0: Vec<f64> = (0..nd * full).map(|_| r()).collect();
+            let mut ops = Operators::new(q, nd);
+            for direct in [false, true] {
+                let mut copied = l0.clone();
+                let mq: Vec<f64> = (0..nd)
+                    .flat_map(|c| m[c * full..c * full + part].to_vec())
+                    .collect();
+                let mut lq = vec![0.0; nd * part];
+                let mut in_place = l0.clone();
+                if direct {
+                    ops.m2l_direct(source, &mq, target, &mut lq);
+                    ops.m2l_direct_strided(source, &m, target, &mut in_place, full);
+                } else {
+                    ops.m2l(source, &mq, target, &mut lq);
+                    ops.m2l_strided(source, &m, target, &mut in_place, full);
+                }
+                for c in 0..nd {
+                    for i in 0..part {
+                        copied[c * full + i] += lq[c * part + i];
+                    }
+                }
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&in_place), bits(&copied), "nd {nd}, direct {direct}");
+                assert_ne!(bits(&in_place), bits(&l0), "nd {nd}: something was added");
+            }
+        }
+    }
 }

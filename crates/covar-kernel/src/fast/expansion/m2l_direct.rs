@@ -69,10 +69,25 @@ impl Operators {
     ///
     /// As [`m2l`](Self::m2l).
     pub fn m2l_direct(&mut self, source: Frame, m: &[f64], target: Frame, l: &mut [f64]) {
-        check_frame("m2l_direct source", source);
-        check_frame("m2l_direct target", target);
         self.check_len("m2l_direct multipole", m);
         self.check_len("m2l_direct local", l);
+        self.m2l_direct_strided(source, m, target, l, n_coefficients(self.p));
+    }
+
+    /// [`m2l_direct`](Self::m2l_direct) on buffers whose channels lie
+    /// `stride` coefficients apart (see [`m2l_strided`](Self::m2l_strided)).
+    pub(crate) fn m2l_direct_strided(
+        &mut self,
+        source: Frame,
+        m: &[f64],
+        target: Frame,
+        l: &mut [f64],
+        stride: usize,
+    ) {
+        check_frame("m2l_direct source", source);
+        check_frame("m2l_direct target", target);
+        self.check_strided("m2l_direct multipole", m, stride);
+        self.check_strided("m2l_direct local", l, stride);
         let d = sub(target.center, source.center);
         let dist = norm(d);
         assert!(
@@ -104,7 +119,7 @@ impl Operators {
         powers(target.scale * inv, pt);
         let [mr, mi] = mc;
         for c in 0..self.nd {
-            let mcoef = &m[c * nc..(c + 1) * nc];
+            let mcoef = &m[c * stride..c * stride + nc];
             for n in 0..=p {
                 let nn = n * n + n;
                 mr[nn] = ps[n] * mcoef[nn] / f[nn];
@@ -119,7 +134,7 @@ impl Operators {
                     mi[nn - k] = -s * im;
                 }
             }
-            let lc = &mut l[c * nc..(c + 1) * nc];
+            let lc = &mut l[c * stride..c * stride + nc];
             for k in 0..=p {
                 let kk = k * k + k;
                 for lo in 0..=k {

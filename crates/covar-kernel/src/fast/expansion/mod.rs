@@ -448,6 +448,18 @@ impl Operators {
             self.expansion_len()
         );
     }
+
+    /// Panics unless `nd` channels of `(p+1)^2` coefficients, `stride`
+    /// apart, fit in `coefficients`.
+    fn check_strided(&self, what: &str, coefficients: &[f64], stride: usize) {
+        let nc = n_coefficients(self.p);
+        assert!(
+            stride >= nc && coefficients.len() >= (self.nd - 1) * stride + nc,
+            "{what}: {} coefficients cannot hold {} channels of {nc}, {stride} apart",
+            coefficients.len(),
+            self.nd
+        );
+    }
 }
 
 /// Panics unless `frame` has a finite center and a positive, finite scale.

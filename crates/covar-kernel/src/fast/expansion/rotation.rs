@@ -397,8 +397,14 @@ pub(crate) struct Layout {
 impl Layout {
     /// `[channel][coefficient]`, the layout of the operators' arguments.
     pub(crate) fn channel_major(p: usize) -> Self {
+        Self::channel_stride((p + 1) * (p + 1))
+    }
+
+    /// `[channel][coefficient]` with channels `stride` coefficients apart:
+    /// the leading coefficients of expansions of a higher order.
+    pub(crate) fn channel_stride(stride: usize) -> Self {
         Self {
-            channel: (p + 1) * (p + 1),
+            channel: stride,
             coef: 1,
         }
     }
