@@ -43,17 +43,9 @@ impl Operators {
         l: &mut [f64],
         stride: usize,
     ) {
-        check_frame("m2l source", source);
-        check_frame("m2l target", target);
+        let (d, dist) = separation(["m2l source", "m2l target"], source, target);
         self.check_strided("m2l multipole", m, stride);
         self.check_strided("m2l local", l, stride);
-        let d = sub(target.center, source.center);
-        let dist = norm(d);
-        assert!(
-            dist > 0.0,
-            "m2l between coincident centers {:?}",
-            source.center
-        );
         self.rotation.set_axis(d);
         let (outer, inner) = (Layout::channel_stride(stride), Layout::interleaved(self.nd));
         let [mr, lr, ..] = &mut self.rotated;
@@ -89,19 +81,11 @@ impl Operators {
         m_b: &[f64],
         l_b: &mut [f64],
     ) {
-        check_frame("m2l_mutual a", a);
-        check_frame("m2l_mutual b", b);
+        let (d, dist) = separation(["m2l_mutual a", "m2l_mutual b"], a, b);
         self.check_len("m2l_mutual m_a", m_a);
         self.check_len("m2l_mutual l_a", l_a);
         self.check_len("m2l_mutual m_b", m_b);
         self.check_len("m2l_mutual l_b", l_b);
-        let d = sub(b.center, a.center);
-        let dist = norm(d);
-        assert!(
-            dist > 0.0,
-            "m2l_mutual between coincident centers {:?}",
-            a.center
-        );
         self.rotation.set_axis(d);
         let nd = self.nd;
         let (outer, inner) = (Layout::channel_major(self.p), Layout::interleaved(nd));
@@ -185,6 +169,27 @@ fn m2l_z_mutual(
             }
         }
     }
+}
+
+/// Checks the frames of an M2L (`names` label them in panics) and returns
+/// the separation `target - source` and its length.
+///
+/// # Panics
+///
+/// If a frame is invalid or the centers coincide.
+pub(crate) fn separation(names: [&str; 2], source: Frame, target: Frame) -> ([f64; 3], f64) {
+    check_frame(names[0], source);
+    check_frame(names[1], target);
+    let d = sub(target.center, source.center);
+    let dist = norm(d);
+    assert!(
+        dist > 0.0,
+        "{} and {}: coincident centers {:?}",
+        names[0],
+        names[1],
+        source.center
+    );
+    (d, dist)
 }
 
 /// `y += a x` over the channels of one coefficient.

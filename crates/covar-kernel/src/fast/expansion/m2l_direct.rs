@@ -23,8 +23,8 @@
 
 use std::f64::consts::{FRAC_1_SQRT_2, SQRT_2};
 
-use super::m2l::{norm, sub};
-use super::{Frame, Operators, check_frame, irregular, n_coefficients, powers};
+use super::m2l::separation;
+use super::{Frame, Operators, irregular, n_coefficients, powers};
 
 /// Scratch and tables of the direct M2L at order `p`.
 #[derive(Clone, Debug)]
@@ -84,17 +84,9 @@ impl Operators {
         l: &mut [f64],
         stride: usize,
     ) {
-        check_frame("m2l_direct source", source);
-        check_frame("m2l_direct target", target);
+        let (d, dist) = separation(["m2l_direct source", "m2l_direct target"], source, target);
         self.check_strided("m2l_direct multipole", m, stride);
         self.check_strided("m2l_direct local", l, stride);
-        let d = sub(target.center, source.center);
-        let dist = norm(d);
-        assert!(
-            dist > 0.0,
-            "m2l_direct between coincident centers {:?}",
-            source.center
-        );
         let (p, nc) = (self.p, n_coefficients(self.p));
         let DirectScratch { f, ih, irr, mc } = &mut self.direct;
         let inv = 1.0 / dist;

@@ -12,7 +12,9 @@
 
 use std::time::{Duration, Instant};
 
-use covar_integrate::{CopyGap, Fields, Integrator, System, diagnostics, diagnostics_from};
+use covar_integrate::{
+    CopyGap, Diagnostics, Fields, Integrator, System, diagnostics, diagnostics_from,
+};
 use covar_store::DVec3;
 
 use crate::cli::CliError;
@@ -62,8 +64,6 @@ pub struct Monitor {
     p_scale: f64,
     l_scale: f64,
     max_gap: Option<(f64, f64)>,
-    /// Whether the initial values are set (the first row is taken).
-    started: bool,
     /// Laplace sums evaluated for rows (rows read from the integrator's
     /// sums are not counted).
     evaluations: u64,
@@ -78,28 +78,32 @@ impl Monitor {
     /// Any error of the Laplace sum (e.g. coincident particles with zero
     /// softening).
     pub fn start(system: &System) -> Result<(Self, Row), CliError> {
+        let start = Instant::now();
+        let mut fields = Fields::new();
+        let d = diagnostics(system, &mut fields)?;
         let mut m = Self {
-            fields: Fields::new(),
-            h0: 0.0,
-            h_scale: 1.0,
-            p0: DVec3::ZERO,
-            l0: DVec3::ZERO,
+            fields,
+            h0: d.h(),
+            h_scale: [d.h().abs(), d.energy.t().abs() + d.energy.u().abs()]
+                .into_iter()
+                .find(|s| *s > 0.0)
+                .unwrap_or(1.0),
+            p0: d.momentum,
+            l0: d.angular_momentum,
             max_rel_h: 0.0,
             max_dp: 0.0,
             max_dl: 0.0,
             p_scale: 0.0,
             l_scale: 0.0,
             max_gap: None,
-            started: false,
-            evaluations: 0,
+            evaluations: 1,
             elapsed: Duration::ZERO,
         };
-        let row = m.observe(system, 0, None, None)?;
+        let row = m.record(system, 0, None, &d, start);
         Ok((m, row))
     }
 
-    /// The row of the system's current state after `step` steps (the first
-    /// call, from [`start`](Self::start), sets the initial values), from
+    /// The row of the system's current state after `step` steps, from
     /// `integrator`'s sums when they are current, else from a Laplace sum.
     ///
     /// # Errors
@@ -120,16 +124,19 @@ impl Monitor {
                 diagnostics(system, &mut self.fields)?
             }
         };
-        if !self.started {
-            self.started = true;
-            self.h0 = d.h();
-            self.h_scale = [d.h().abs(), d.energy.t().abs() + d.energy.u().abs()]
-                .into_iter()
-                .find(|s| *s > 0.0)
-                .unwrap_or(1.0);
-            self.p0 = d.momentum;
-            self.l0 = d.angular_momentum;
-        }
+        Ok(self.record(system, step, copy_gap, &d, start))
+    }
+
+    /// Updates the drifts with `d`, measured at `system`'s state since
+    /// `start`, and returns its row.
+    fn record(
+        &mut self,
+        system: &System,
+        step: u64,
+        copy_gap: Option<CopyGap>,
+        d: &Diagnostics,
+        start: Instant,
+    ) -> Row {
         let p = &system.particles;
         let (mut sum_abs_p, mut sum_abs_l) = (0.0, 0.0);
         for i in 0..p.len() {
@@ -148,7 +155,7 @@ impl Monitor {
             self.max_gap = Some((r.max(g.position_relative), m.max(g.momentum_relative)));
         }
         self.elapsed += start.elapsed();
-        Ok(Row {
+        Row {
             step,
             t: system.time,
             h: d.h(),
@@ -159,7 +166,7 @@ impl Monitor {
             rel_h_error,
             h_seed: d.h_seed,
             copy_gap,
-        })
+        }
     }
 
     /// The running values a checkpoint keeps, so that a resumed run's
@@ -237,7 +244,6 @@ impl Monitor {
             p_scale: s[11],
             l_scale: s[12],
             max_gap: (s[13] != 0.0).then_some((s[14], s[15])),
-            started: true,
             evaluations: evaluations as u64,
             elapsed: Duration::ZERO,
         })
