@@ -7,6 +7,7 @@
 #
 # Usage: scripts/compare-direct.sh [--n N] [--nd "1 4"] [--threads "1 2"]
 #                                  [--reps R] [--rounds K] [--no-naive]
+#                                  [--march ARCH --isa ISA]
 #   --n        particles (default 16384)
 #   --nd       channel counts to compare (default "1 4")
 #   --threads  thread counts to compare (default "1 2")
@@ -15,6 +16,10 @@
 #   --rounds   runs of each program per row, interleaved C, covar, C, covar,
 #              ...; the best run of each counts (default 2)
 #   --no-naive skip the naive line (naive takes seconds at N = 16384)
+#   --march    gcc's -march for the C reference (default native); with
+#   --isa      covar's instruction set (default the best this CPU has), the
+#              two compare one instruction set on a CPU that has more, e.g.
+#              --march x86-64-v3 --isa avx2 on an AVX-512 machine
 # Environment: PEERS_DIR overrides the folder holding direct.c.
 set -euo pipefail
 
@@ -26,6 +31,8 @@ THREADS="1 2"
 REPS=5
 ROUNDS=2
 NAIVE=1
+MARCH=native
+ISA=""
 
 die() { echo "compare-direct.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -36,6 +43,8 @@ while [ $# -gt 0 ]; do
     --reps) REPS="${2:?--reps needs a value}"; shift 2 ;;
     --rounds) ROUNDS="${2:?--rounds needs a value}"; shift 2 ;;
     --no-naive) NAIVE=0; shift ;;
+    --march) MARCH="${2:?--march needs a value}"; shift 2 ;;
+    --isa) ISA="${2:?--isa needs a value}"; shift 2 ;;
     -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -57,11 +66,12 @@ command -v python3 >/dev/null || die "python3 is needed to read covar's JSON"
 
 # Build both programs.
 BUILD="$ROOT/target/compare-direct"
-C_BIN="$BUILD/direct_fast"
+[[ "$MARCH" =~ ^[a-z0-9_.-]+$ ]] || die "'$MARCH' is not a -march value"
+C_BIN="$BUILD/direct_fast_$MARCH"
 mkdir -p "$BUILD"
 if [ ! -x "$C_BIN" ] || [ "$SRC" -nt "$C_BIN" ]; then
-  echo "building the C reference: gcc -O3 -march=native -fopenmp -fno-math-errno" >&2
-  gcc -O3 -march=native -fopenmp -fno-math-errno -o "$C_BIN" "$SRC" -lm \
+  echo "building the C reference: gcc -O3 -march=$MARCH -fopenmp -fno-math-errno" >&2
+  gcc -O3 -march="$MARCH" -fopenmp -fno-math-errno -o "$C_BIN" "$SRC" -lm \
     || die "gcc failed to build $SRC"
 fi
 echo "building covar (cargo build --release)" >&2
@@ -79,8 +89,10 @@ print(kv["pairs_per_s"], kv["isa"])' "$line"
 }
 covar_run() { # backend nd threads reps warmup
   local json
+  local isa=()
+  if [ -n "$ISA" ] && [ "$1" = direct ]; then isa=(--isa "$ISA"); fi
   json="$("$COVAR" fields --ic cube --n "$N" --backend "$1" --nd "$2" --threads "$3" \
-          --reps "$4" --warmup "$5" --json)" || die "covar fields failed"
+          --reps "$4" --warmup "$5" "${isa[@]}" --json)" || die "covar fields failed"
   python3 -c '
 import json, sys
 r = json.loads(sys.argv[1])
@@ -112,7 +124,8 @@ for nd in $NDS; do
     printf '%8s %4s %8s %14s %14s %8s\n' "$N" "$nd" "$t" "$cf" "$vf" "$ratio"
   done
 done
-echo "C reference: $SRC ($C_ISA build); covar: direct backend ($COVAR_ISA)"
+echo "C reference: $SRC ($C_ISA build, -march=$MARCH); covar: direct backend ($COVAR_ISA)"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
 
 if [ "$NAIVE" = 1 ]; then
   all=$(nproc)

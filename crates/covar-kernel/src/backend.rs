@@ -100,6 +100,16 @@ impl Backend {
     /// Names accepted by [`str::parse`].
     pub const NAMES: [&'static str; 3] = ["naive", "direct", "fast"];
 
+    /// The instruction set the backend's SIMD kernels run on; `None` for
+    /// the naive backend, which has none.
+    pub fn isa(&self) -> Option<crate::Isa> {
+        match self {
+            Backend::Naive(_) => None,
+            Backend::Direct(b) => Some(b.isa()),
+            Backend::Fast(b) => Some(b.isa()),
+        }
+    }
+
     /// Attaches a progress counter to the backend.
     pub fn with_progress(self, progress: Progress) -> Self {
         match self {

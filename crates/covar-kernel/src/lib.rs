@@ -16,7 +16,8 @@
 //! Backends implement [`LaplaceSum`]:
 //!
 //! - [`Naive`]: the textbook double loop, the test oracle;
-//! - [`Direct`]: exact, SIMD (AVX-512 / AVX2 / scalar, chosen at run time),
+//! - [`Direct`]: exact, SIMD (AVX-512 / AVX2 / NEON / scalar, chosen at run
+//!   time by the one SIMD layer of [`simd`]),
 //!   multi-threaded with rayon, bitwise reproducible for any thread count.
 //!
 //! On top of the primitive, [`physics`] computes the covariance product
@@ -64,13 +65,17 @@ pub mod direct;
 mod error;
 pub mod fast;
 mod naive;
+mod output;
+mod p2p;
 pub mod physics;
 mod problem;
+pub mod simd;
 pub mod validate;
 
 pub use backend::{Backend, LaplaceSum, Progress};
-pub use direct::{Direct, Isa};
+pub use direct::Direct;
 pub use error::{Field, KernelError, Role};
 pub use fast::{Fast, FastParams, FastStats};
 pub use naive::Naive;
 pub use problem::{Outputs, Points, Problem, Sources, Targets};
+pub use simd::Isa;

@@ -155,6 +155,13 @@ fn human_summary_reports_rate_and_checksums() {
     }
 }
 
+/// An instruction set of the other architecture.
+const UNAVAILABLE_ISA: &str = if cfg!(target_arch = "aarch64") {
+    "avx2"
+} else {
+    "neon"
+};
+
 #[test]
 fn bad_input_fails_with_a_message_naming_the_problem() {
     for (args, needle) in [
@@ -208,7 +215,11 @@ fn bad_input_fails_with_a_message_naming_the_problem() {
         ),
         (&["--backend", "direct", "--theta", "0.5"], "`--theta`"),
         (&["--backend", "naive", "--order", "8"], "`--order`"),
-        (&["--backend", "fast", "--isa", "scalar"], "--isa"),
+        (
+            &["--backend", "fast", "--isa", UNAVAILABLE_ISA],
+            "cannot run",
+        ),
+        (&["--isa", "sse"], "expected scalar, avx2, avx512 or neon"),
         (&["--check", "0"], "--check"),
     ] {
         let out = fields(args);
@@ -247,7 +258,16 @@ fn fast_backend_reaches_its_tolerance_and_reports_its_stages() {
         "50",
     ]);
     assert_eq!(v["backend"], "fast");
-    assert_eq!(v["isa"], Value::Null);
+    assert!(v["isa"].is_string(), "isa: {}", v["isa"]);
+    // At 1e-6 the near field is relaxed where the instruction set has a
+    // cheaper 1/r (AVX-512, NEON).
+    let relaxed = matches!(v["isa"].as_str(), Some("avx512" | "neon"));
+    assert_eq!(
+        v["fast"]["near_relaxed"],
+        Value::Bool(relaxed),
+        "{}",
+        v["fast"]
+    );
     assert_eq!(v["check_targets"], 50);
     // The tolerance bounds the relative L2 errors; pointwise errors are not
     // bounded by it (the gradient's reaches 1.3e-6 here), so they get a margin.
@@ -351,7 +371,7 @@ fn human_summary_of_fast_shows_stages_and_accuracy() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     for needle in [
-        "backend    fast, ",
+        "backend    fast (",
         "fast       tol = 1e-6",
         "stages     tree",
         "M2L",

@@ -15,8 +15,9 @@
 //!   positive ones, with no reliance on a dominant monopole.
 //! - The traversal (target-driven dual-tree walk, see `traverse.rs`): cell
 //!   pairs separated by `(r_A + r_B) < theta |z_A - z_B|` interact through
-//!   M2L, the rest by exact direct sums of leaf pairs on the direct
-//!   backend's SIMD kernel.
+//!   M2L, the rest by direct sums of leaf pairs on the pair kernel of the
+//!   SIMD layer, with `1/r` refined only as far as the tolerance needs
+//!   ([`FastParams::relaxed_near_field`]).
 //!
 //! Accuracy: the expansion order follows from [`FastParams::tolerance`] and
 //! `theta` by an error model calibrated on measured errors (see
@@ -58,9 +59,11 @@ use std::time::{Duration, Instant};
 use bumpalo::Bump;
 
 use crate::backend::{LaplaceSum, Progress};
-use crate::direct::{Isa, OutWriter};
 use crate::error::KernelError;
+use crate::output::OutWriter;
+use crate::p2p::Precision;
 use crate::problem::{Outputs, Problem};
+use crate::simd::Isa;
 use crate::validate::{check_finite, validate};
 use expansion::n_coefficients;
 pub use params::{FastParams, FastStats};
@@ -124,6 +127,26 @@ impl Fast {
         }
     }
 
+    /// The fast backend on a chosen instruction set (every stage that runs
+    /// on the SIMD layer uses it), or `None` if this CPU lacks it.
+    ///
+    /// ```
+    /// use covar_kernel::{Fast, FastParams, Isa};
+    /// let fast = Fast::with_isa(FastParams::default(), Isa::Scalar).unwrap();
+    /// assert_eq!(fast.isa(), Isa::Scalar);
+    /// ```
+    pub fn with_isa(params: FastParams, isa: Isa) -> Option<Self> {
+        isa.is_available().then(|| Self {
+            isa,
+            ..Self::new(params)
+        })
+    }
+
+    /// The instruction set in use.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
     /// The parameters.
     pub fn params(&self) -> &FastParams {
         &self.params
@@ -185,6 +208,7 @@ impl Fast {
         let counters = Counters::default();
         let s = problem.softening;
         let order_for_ratio = |rho: f64| p.pair_order(rho, order);
+        let relaxed = p.relaxed_near_field(self.isa);
         Traversal {
             sources: &sources,
             targets,
@@ -199,6 +223,11 @@ impl Fast {
             min_gap: p.softened_gap(s),
             gradient,
             isa: self.isa,
+            precision: if relaxed {
+                Precision::Relaxed
+            } else {
+                Precision::Full
+            },
             // Results go straight to the caller's order: no sorted copy.
             out: OutWriter::permuted(out.potential, out.gradient, nd, nt, targets.order()),
             counters: &counters,
@@ -221,6 +250,7 @@ impl Fast {
             mean_m2l_order: counters.m2l_order_sum.load(Ordering::Relaxed) as f64
                 / counters.m2l_count.load(Ordering::Relaxed).max(1) as f64,
             near_pairs: counters.near_pairs.load(Ordering::Relaxed),
+            near_relaxed: relaxed,
             nodes: sources.nodes().len(),
             multipole_bytes: std::mem::size_of_val(m) as u64,
         })

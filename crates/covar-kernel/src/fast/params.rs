@@ -4,6 +4,14 @@ use std::time::Duration;
 
 use crate::error::KernelError;
 use crate::fast::expansion::MAX_ORDER;
+use crate::simd::Isa;
+
+/// The near field refines `1/r` less when the tolerance is at least this
+/// many times the instruction set's relaxed bound (see
+/// [`FastParams::relaxed_near_field`]).
+const RELAXED_MARGIN: f64 = 100.0;
+/// A relaxed bound this small is full accuracy (no cheaper path).
+const FULL_RSQRT_ERROR: f64 = 4.0 * f64::EPSILON;
 
 /// Parameters of the fast backend, with documented defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -120,6 +128,31 @@ impl FastParams {
         }
     }
 
+    /// Whether the near field on `isa` may use the relaxed `1/r`
+    /// ([`Isa::relaxed_rsqrt_error`] `e` per term): when the tolerance is at
+    /// least `100 e`. Each near-field sum is then off by at most `3 e` times
+    /// the sum of its terms' absolute values (the gradient's `1/r^3` triples
+    /// the potential's `e`); the factor 100 leaves room for sums whose terms
+    /// cancel (charges of both signs), so the near field's share of the
+    /// error stays far below the tolerance. With the bounds of the SIMD
+    /// layer: AVX-512 (`6e-9`) from tolerance `6e-7` on, NEON (`1.5e-9`)
+    /// from `1.5e-7`; AVX2 and the scalar path are at full accuracy either
+    /// way (see the SIMD layer's table). The relaxed `1/r` is a function of
+    /// `r^2` alone, so both directions of a pair get the same bits and the
+    /// forces still sum to zero to round-off.
+    ///
+    /// ```
+    /// use covar_kernel::{FastParams, Isa};
+    /// let p = FastParams::with_tolerance(1e-3);
+    /// assert_eq!(p.relaxed_near_field(Isa::Avx512), true);
+    /// assert_eq!(p.relaxed_near_field(Isa::Avx2), false); // no cheaper path
+    /// assert!(!FastParams::with_tolerance(1e-12).relaxed_near_field(Isa::Avx512));
+    /// ```
+    pub fn relaxed_near_field(&self, isa: Isa) -> bool {
+        let e = isa.relaxed_rsqrt_error();
+        e > FULL_RSQRT_ERROR && RELAXED_MARGIN * e <= self.tolerance
+    }
+
     /// Checks the ranges.
     ///
     /// # Errors
@@ -206,6 +239,9 @@ pub struct FastStats {
     pub mean_m2l_order: f64,
     /// Pair interactions summed directly.
     pub near_pairs: u64,
+    /// Whether the near field used the relaxed `1/r`
+    /// ([`FastParams::relaxed_near_field`]).
+    pub near_relaxed: bool,
     /// Cells of the source tree.
     pub nodes: usize,
     /// Bytes of multipole expansions (`nodes * nd * (order + 1)^2` doubles).

@@ -13,7 +13,8 @@
 //!
 //! A leaf then evaluates its local expansion at its targets (L2P) and adds
 //! the direct sums over its near leaves, merged into contiguous source
-//! ranges and computed by the direct backend's SIMD kernel. Every target
+//! ranges and computed by the pair kernel (`p2p`) on the backend's
+//! instruction set. Every target
 //! node writes only its own expansion and its own targets' rows, so
 //! subtrees run in parallel without locks, and every sum is accumulated in
 //! an order fixed by the trees: results do not depend on the thread count.
@@ -27,8 +28,10 @@ use super::expansion::{Fields, Operators, n_coefficients};
 use super::tree::Tree;
 use super::upward::frame;
 use crate::backend::Progress;
-use crate::direct::{BLOCK, BlockSink, Isa, OutWriter, SourceSet, TargetBlock, near_field};
+use crate::output::OutWriter;
+use crate::p2p::{BLOCK, BlockSink, Precision, SourceSet, TargetBlock, near_field};
 use crate::problem::Points;
+use crate::simd::Isa;
 
 /// Subtrees with more targets than this are processed in parallel.
 const PARALLEL_POINTS: usize = 16_384;
@@ -118,6 +121,8 @@ pub(crate) struct Traversal<'a> {
     pub(crate) min_gap: f64,
     pub(crate) gradient: bool,
     pub(crate) isa: Isa,
+    /// Precision of the near field's `1/r`.
+    pub(crate) precision: Precision,
     /// Outputs in sorted target order.
     pub(crate) out: OutWriter<'a>,
     pub(crate) counters: &'a Counters,
@@ -278,6 +283,7 @@ impl Traversal<'_> {
             };
             near_field(
                 self.isa,
+                self.precision,
                 &block,
                 &sources,
                 &ranges,

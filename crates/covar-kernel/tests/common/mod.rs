@@ -5,6 +5,17 @@ use covar_kernel::{LaplaceSum, Outputs, Points, Problem};
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+/// `n`, or a quarter of it (at least 100) when `COVAR_TEST_QUICK` is set:
+/// `scripts/test-aarch64.sh` sets it, so that the slowest tests stay within
+/// minutes under emulation. The checks and their bounds are the same.
+pub fn test_size(n: usize) -> usize {
+    if std::env::var_os("COVAR_TEST_QUICK").is_some() {
+        (n / 4).max(100)
+    } else {
+        n
+    }
+}
+
 /// Uniform f64 in [lo, hi) from a seeded generator.
 pub fn uniform(rng: &mut Xoshiro256PlusPlus, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * ((rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64))

@@ -191,6 +191,9 @@ pub struct FastReport {
     pub leaf_size: usize,
     /// Expansion order used.
     pub order: usize,
+    /// Whether the near field used the relaxed `1/r` (refined only as far
+    /// as the tolerance needs).
+    pub near_relaxed: bool,
     /// Tree build (source and target trees), wall seconds.
     pub tree: f64,
     /// Upward pass (P2M, M2M), wall seconds.
@@ -234,6 +237,7 @@ impl FastReport {
             m2l_count,
             mean_m2l_order,
             near_pairs,
+            near_relaxed,
             nodes,
             multipole_bytes,
         } = fast.stats();
@@ -243,6 +247,7 @@ impl FastReport {
             theta: p.theta,
             leaf_size: p.leaf_size,
             order,
+            near_relaxed,
             tree: s(&tree),
             upward: s(&upward),
             m2l: s(&m2l),
@@ -272,8 +277,13 @@ impl FastReport {
     pub fn write_lines(&self, f: &mut impl fmt::Write, width: usize) -> fmt::Result {
         writeln!(
             f,
-            "  {:<width$} tol = {:e}, theta = {}, leaf size {}, order {}",
-            "fast", self.tolerance, self.theta, self.leaf_size, self.order
+            "  {:<width$} tol = {:e}, theta = {}, leaf size {}, order {}, {} 1/r in the near field",
+            "fast",
+            self.tolerance,
+            self.theta,
+            self.leaf_size,
+            self.order,
+            if self.near_relaxed { "relaxed" } else { "full" }
         )?;
         writeln!(
             f,

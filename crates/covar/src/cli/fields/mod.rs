@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use covar_kernel::{Backend, Direct, Isa, LaplaceSum, Outputs, Points, Problem, Progress};
+use covar_kernel::{Backend, Direct, Fast, Isa, LaplaceSum, Outputs, Points, Problem, Progress};
 
 pub use accuracy::Accuracy;
 pub use checks::Checks;
@@ -63,8 +63,8 @@ pub struct FieldsArgs {
     #[arg(long, default_value = "direct", value_name = "naive|direct|fast")]
     pub backend: Backend,
 
-    /// Instruction set of the direct backend [default: the fastest this CPU has].
-    #[arg(long, value_name = "scalar|avx2|avx512")]
+    /// Instruction set of the direct or fast backend [default: the fastest this CPU has].
+    #[arg(long, value_name = "scalar|avx2|avx512|neon")]
     pub isa: Option<Isa>,
 
     /// Source channels: 1 (the charge q) or 4 (q and q u_x, q u_y, q u_z with u = P/m).
@@ -121,31 +121,37 @@ impl FieldsArgs {
     ///
     /// # Errors
     ///
-    /// [`CliError::InvalidArgument`] if `--isa` is given for a backend
-    /// other than direct or names an instruction set this CPU lacks, or if
+    /// [`CliError::InvalidArgument`] if `--isa` is given for the naive
+    /// backend or names an instruction set this CPU lacks, or if
     /// a fast-backend flag (`--tol`, `--theta`, `--leaf-size`, `--order`) is
     /// given for another backend.
     pub fn backend(&self) -> Result<Backend, CliError> {
         let backend = self.fast.apply(self.backend.clone())?;
-        match (&backend, self.isa) {
-            (_, None) => Ok(backend),
-            (Backend::Direct(_), Some(isa)) => Direct::with_isa(isa)
+        let Some(isa) = self.isa else {
+            return Ok(backend);
+        };
+        let unavailable = || CliError::InvalidArgument {
+            flag: "isa",
+            reason: format!(
+                "this CPU cannot run {isa} (available: {})",
+                Isa::available()
+                    .iter()
+                    .map(Isa::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        match backend {
+            Backend::Direct(_) => Direct::with_isa(isa)
                 .map(Backend::Direct)
-                .ok_or_else(|| CliError::InvalidArgument {
-                    flag: "isa",
-                    reason: format!(
-                        "this CPU cannot run {isa} (available: {})",
-                        Isa::available()
-                            .iter()
-                            .map(Isa::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }),
-            (other, Some(_)) => Err(CliError::InvalidArgument {
+                .ok_or_else(unavailable),
+            Backend::Fast(f) => Fast::with_isa(*f.params(), isa)
+                .map(|f| Backend::Fast(Box::new(f)))
+                .ok_or_else(unavailable),
+            other => Err(CliError::InvalidArgument {
                 flag: "isa",
                 reason: format!(
-                    "only the direct backend has instruction sets, not {}",
+                    "the {} backend has no instruction sets (direct and fast have)",
                     other.name()
                 ),
             }),
@@ -222,10 +228,7 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
         let [x, y, z] = [store.x(), store.y(), store.z()].map(<[f64]>::to_vec);
         drop(store);
         let problem = Problem::at_sources(Points::new(&x, &y, &z), &channels, nd, args.softening);
-        let isa = match &backend {
-            Backend::Direct(d) => Some(d.isa().to_string()),
-            _ => None,
-        };
+        let isa = backend.isa().map(|isa| isa.to_string());
         let counter = Progress::new();
         let backend = backend.with_progress(counter.clone());
         let pairs = (n as u64).saturating_mul(n as u64 - 1);

@@ -31,7 +31,7 @@ pub struct FieldsReport {
     pub nd: usize,
     /// Backend name.
     pub backend: &'static str,
-    /// Instruction set of the direct backend (`None` for naive).
+    /// Instruction set of the direct or fast backend (`None` for naive).
     pub isa: Option<String>,
     /// Threads in the pool the evaluation ran on (naive uses one of them).
     pub threads: usize,

@@ -35,7 +35,7 @@ pub mod resume;
 mod settings;
 pub mod setup;
 
-use covar_kernel::{Backend, LaplaceSum};
+use covar_kernel::LaplaceSum;
 
 pub use args::{PresetName, RunArgs};
 pub use config::RunConfig;
@@ -261,10 +261,7 @@ fn summarize(
     .as_secs_f64();
     let share = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
     // Only the direct backend has an instruction set.
-    let isa = match &sys.backend {
-        Backend::Direct(d) => Some(d.isa().to_string()),
-        _ => None,
-    };
+    let isa = sys.backend.isa().map(|isa| isa.to_string());
     let g = ready.gershgorin;
     RunReport {
         preset: match settings.preset {

@@ -35,7 +35,7 @@ pub struct RunReport {
     pub t_final: f64,
     /// Backend name.
     pub backend: &'static str,
-    /// Instruction set of the direct backend (`null` for naive).
+    /// Instruction set of the direct or fast backend (`null` for naive).
     pub isa: Option<String>,
     /// Threads in the pool.
     pub threads: usize,

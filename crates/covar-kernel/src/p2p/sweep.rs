@@ -4,7 +4,7 @@
 //! its terms in source order, so a target's sum does not depend on which
 //! thread or vector computed it.
 
-use super::simd::Simd;
+use crate::simd::Simd;
 
 /// Running sums of one target vector for `ND` channels.
 #[derive(Clone, Copy)]
@@ -46,7 +46,7 @@ fn separation<S: Simd, const ND: usize>(
 /// Separation `r_j - t` (so that `grad Phi = +sum_j s_j d G^3` needs no
 /// negation) and `G = 1/sqrt(|d|^2 + s^2)` of source `j` for every lane.
 #[inline(always)]
-fn geometry<S: Simd, const ND: usize>(
+fn geometry<S: Simd, const RELAXED: bool, const ND: usize>(
     s: S,
     t: &[S::V; 3],
     soft2: S::V,
@@ -57,13 +57,34 @@ fn geometry<S: Simd, const ND: usize>(
     let dy = s.sub(s.splat(run.y[j]), t[1]);
     let dz = s.sub(s.splat(run.z[j]), t[2]);
     let r2 = s.mul_add(dz, dz, s.mul_add(dy, dy, s.mul_add(dx, dx, soft2)));
-    ([dx, dy, dz], s.rsqrt(r2))
+    let inv = if RELAXED {
+        s.rsqrt_relaxed(r2)
+    } else {
+        s.rsqrt(r2)
+    };
+    ([dx, dy, dz], inv)
+}
+
+/// As [`geometry`], with `1/r` by IEEE square root and division.
+#[inline(always)]
+fn geometry_ieee<S: Simd, const ND: usize>(
+    s: S,
+    t: &[S::V; 3],
+    soft2: S::V,
+    run: &Run<'_, ND>,
+    j: usize,
+) -> ([S::V; 3], S::V) {
+    let dx = s.sub(s.splat(run.x[j]), t[0]);
+    let dy = s.sub(s.splat(run.y[j]), t[1]);
+    let dz = s.sub(s.splat(run.z[j]), t[2]);
+    let r2 = s.mul_add(dz, dz, s.mul_add(dy, dy, s.mul_add(dx, dx, soft2)));
+    ([dx, dy, dz], s.rsqrt_ieee(r2))
 }
 
 /// Adds source `j` of `run` to the sums of the target vector `t`; if
 /// `exclude` is `Some(lane)`, that lane gets nothing (it is the source itself).
 #[inline(always)]
-fn interact<S: Simd, const ND: usize, const GRAD: bool>(
+fn interact<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
     s: S,
     t: &[S::V; 3],
     soft2: S::V,
@@ -72,7 +93,7 @@ fn interact<S: Simd, const ND: usize, const GRAD: bool>(
     exclude: Option<usize>,
     acc: &mut Acc<S::V, ND>,
 ) {
-    let (d, mut inv) = geometry(s, t, soft2, run, j);
+    let (d, mut inv) = geometry::<S, RELAXED, ND>(s, t, soft2, run, j);
     if let Some(lane) = exclude {
         inv = s.zero_lane(inv, lane);
     }
@@ -122,7 +143,7 @@ fn accumulate<S: Simd, const ND: usize, const GRAD: bool>(
 
 /// Every source of `run` acts on every lane of `t`.
 #[inline(always)]
-pub(crate) fn sweep<S: Simd, const ND: usize, const GRAD: bool>(
+pub(crate) fn sweep<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
     s: S,
     t: &[S::V; 3],
     soft2: S::V,
@@ -141,9 +162,27 @@ pub(crate) fn sweep<S: Simd, const ND: usize, const GRAD: bool>(
     if n == 0 {
         return;
     }
+    if S::SHARE_DIVIDER {
+        // Sources in pairs: the first's 1/r by IEEE square root and
+        // division, on the divider, the second's by the refined estimate,
+        // on the FMA ports; the two chains are independent and overlap.
+        let mut j = 0;
+        while j + 2 <= n {
+            let (d0, inv0) = geometry_ieee::<S, ND>(s, t, soft2, &run, j);
+            let (d1, inv1) = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 1);
+            accumulate::<S, ND, GRAD>(s, d0, inv0, &run, j, acc);
+            accumulate::<S, ND, GRAD>(s, d1, inv1, &run, j + 1, acc);
+            j += 2;
+        }
+        if j < n {
+            let (d, inv) = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j);
+            accumulate::<S, ND, GRAD>(s, d, inv, &run, j, acc);
+        }
+        return;
+    }
     if n < 2 {
         for j in 0..n {
-            let (d, inv) = geometry(s, t, soft2, &run, j);
+            let (d, inv) = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j);
             accumulate::<S, ND, GRAD>(s, d, inv, &run, j, acc);
         }
         return;
@@ -152,23 +191,23 @@ pub(crate) fn sweep<S: Simd, const ND: usize, const GRAD: bool>(
         // Many accumulators leave no registers to carry separations two
         // iterations: carry 1/r only and recompute r_j - t (3 subtractions
         // are cheaper than the spills).
-        let mut inv0 = geometry(s, t, soft2, &run, 0).1;
-        let mut inv1 = geometry(s, t, soft2, &run, 1).1;
+        let mut inv0 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0).1;
+        let mut inv1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 1).1;
         for j in 0..n - 2 {
             let cur = inv0;
             inv0 = inv1;
-            inv1 = geometry(s, t, soft2, &run, j + 2).1;
+            inv1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 2).1;
             accumulate::<S, ND, GRAD>(s, separation(s, t, &run, j), cur, &run, j, acc);
         }
         accumulate::<S, ND, GRAD>(s, separation(s, t, &run, n - 2), inv0, &run, n - 2, acc);
         accumulate::<S, ND, GRAD>(s, separation(s, t, &run, n - 1), inv1, &run, n - 1, acc);
     } else {
-        let mut g0 = geometry(s, t, soft2, &run, 0);
-        let mut g1 = geometry(s, t, soft2, &run, 1);
+        let mut g0 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0);
+        let mut g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 1);
         for j in 0..n - 2 {
             let cur = g0;
             g0 = g1;
-            g1 = geometry(s, t, soft2, &run, j + 2);
+            g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 2);
             accumulate::<S, ND, GRAD>(s, cur.0, cur.1, &run, j, acc);
         }
         accumulate::<S, ND, GRAD>(s, g0.0, g0.1, &run, n - 2, acc);
@@ -179,7 +218,7 @@ pub(crate) fn sweep<S: Simd, const ND: usize, const GRAD: bool>(
 /// Sources of `run` are the targets in lanes `first_lane, first_lane + 1, ...`:
 /// source `k` skips lane `first_lane + k` (no self interaction).
 #[inline(always)]
-pub(crate) fn sweep_diagonal<S: Simd, const ND: usize, const GRAD: bool>(
+pub(crate) fn sweep_diagonal<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
     s: S,
     t: &[S::V; 3],
     soft2: S::V,
@@ -188,6 +227,6 @@ pub(crate) fn sweep_diagonal<S: Simd, const ND: usize, const GRAD: bool>(
     acc: &mut Acc<S::V, ND>,
 ) {
     for k in 0..run.len() {
-        interact::<S, ND, GRAD>(s, t, soft2, run, k, Some(first_lane + k), acc);
+        interact::<S, RELAXED, ND, GRAD>(s, t, soft2, run, k, Some(first_lane + k), acc);
     }
 }
