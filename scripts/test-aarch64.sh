@@ -34,6 +34,8 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch
 export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
 export COVAR_TEST_QUICK=1
 
+echo "clippy on the kernel for $TARGET (the NEON path), warnings denied"
+cargo clippy --locked -p covar-kernel --all-targets --target "$TARGET" -- -D warnings
 echo "building the covar program for $TARGET"
 cargo build --release --locked -p covar --target "$TARGET"
 echo "covar fields under qemu-aarch64:"
