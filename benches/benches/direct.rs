@@ -3,8 +3,9 @@
 //! columns), at N in {1024, 4096, 16384}.
 //!
 //! Throughput is in pair interactions, `N (N - 1)` per evaluation. Direct
-//! runs on rayon's global pool (all cores), naive on one thread, as users run
-//! them. Ids carry their parameters: `pot+grad nd=4/direct/n=4096 nd=4`.
+//! runs on rayon's global pool (all cores), once on every instruction set
+//! this CPU has, naive on one thread, as users run them. Ids carry their
+//! parameters: `pot+grad nd=4/direct avx2/n=4096 nd=4`.
 //!
 //! Slow cases (naive at large N takes seconds per evaluation; a rough cost
 //! model picks them) get 10 flat samples of one evaluation each, so a full
@@ -16,14 +17,21 @@ use std::time::Duration;
 
 use bumpalo::Bump;
 use covar::kernel::physics::covariance_product;
-use covar::{Backend, Direct, LaplaceSum, Naive, Outputs};
+use covar::{Backend, Direct, Isa, LaplaceSum, Naive, Outputs};
 use covar_benches::{Inputs, SIZES, block, pairs};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 
-/// Both backends, slowest first.
-fn backends() -> [Backend; 2] {
-    [Backend::Naive(Naive::new()), Backend::Direct(Direct::new())]
+/// Naive, then direct on every instruction set of this CPU, slowest first,
+/// each with its benchmark label.
+fn backends() -> Vec<(String, Backend)> {
+    let direct = Isa::available().into_iter().map(|isa| {
+        let b = Direct::with_isa(isa).expect("an available instruction set");
+        (format!("direct {isa}"), Backend::Direct(b))
+    });
+    std::iter::once(("naive".to_string(), Backend::Naive(Naive::new())))
+        .chain(direct)
+        .collect()
 }
 
 /// Rough seconds per evaluation (naive: a few ns per pair and channel;
@@ -62,9 +70,9 @@ fn laplace(c: &mut Criterion, nd: usize) {
         let problem = inputs.problem(0.0);
         let (mut pot, mut grad) = (vec![0.0; nd * n], vec![0.0; 3 * nd * n]);
         group.throughput(Throughput::Elements(pairs(n)));
-        for backend in backends() {
+        for (label, backend) in backends() {
             configure(&mut group, estimate(&backend, n, nd));
-            let id = BenchmarkId::new(backend.name(), format!("n={n} nd={nd}"));
+            let id = BenchmarkId::new(label, format!("n={n} nd={nd}"));
             group.bench_function(id, |b| {
                 b.iter(|| {
                     backend
@@ -88,9 +96,9 @@ fn covariance(c: &mut Criterion, cols: usize) {
         let mut y = vec![0.0; n * cols];
         let mut scratch = Bump::new();
         group.throughput(Throughput::Elements(pairs(n)));
-        for backend in backends() {
+        for (label, backend) in backends() {
             configure(&mut group, estimate(&backend, n, cols));
-            let id = BenchmarkId::new(backend.name(), format!("n={n} b={cols}"));
+            let id = BenchmarkId::new(label, format!("n={n} b={cols}"));
             group.bench_function(id, |b| {
                 b.iter(|| {
                     scratch.reset();

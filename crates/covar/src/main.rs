@@ -13,6 +13,12 @@ use covar::cli::{Cli, run};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // COVAR_ISA picks the instruction set of every backend; a bad value is
+    // an error before the command line is parsed (parsing builds backends).
+    if let Err(e) = covar::Isa::from_env() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -412,3 +412,35 @@ fn from_reads_the_particles_of_a_file() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
 }
+
+/// `COVAR_ISA` picks the instruction set of the direct and fast backends;
+/// a value this CPU cannot run, or no instruction set at all, is an error
+/// before any work (exit status 2, no panic).
+#[test]
+fn covar_isa_picks_the_instruction_set_of_every_backend() {
+    let with_env = |value: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_covar"))
+            .env("COVAR_ISA", value)
+            .arg("fields")
+            .args(args)
+            .output()
+            .expect("the covar binary runs")
+    };
+    for backend in ["direct", "fast"] {
+        let out = with_env("scalar", &["--backend", backend, "--n", "300", "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["isa"], "scalar", "{backend}");
+    }
+    for value in [UNAVAILABLE_ISA, "sse"] {
+        let out = with_env(value, &["--n", "300"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "COVAR_ISA={value}: {stderr}");
+        assert!(stderr.contains("COVAR_ISA"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

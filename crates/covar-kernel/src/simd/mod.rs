@@ -65,6 +65,9 @@ pub enum Isa {
     Neon,
 }
 
+/// The environment variable that picks the instruction set of new backends.
+const ENV: &str = "COVAR_ISA";
+
 /// Every instruction set, in the order [`Isa::available`] lists them.
 const ALL: [Isa; 4] = [Isa::Scalar, Isa::Neon, Isa::Avx2, Isa::Avx512];
 
@@ -84,9 +87,55 @@ impl Isa {
         ALL.into_iter().filter(|isa| isa.is_available()).collect()
     }
 
-    /// The fastest instruction set this CPU can run.
+    /// The instruction set new backends use: the one named by the
+    /// environment variable `COVAR_ISA` (`scalar`, `avx2`, `avx512` or
+    /// `neon`) when it is set, else the fastest this CPU can run.
+    ///
+    /// `COVAR_ISA` lets a whole program (a `covar run`, a test suite) run
+    /// on a slower instruction set, to measure or compare it on a CPU that
+    /// has more.
+    ///
+    /// # Panics
+    ///
+    /// If `COVAR_ISA` names no instruction set or one this CPU cannot run;
+    /// programs check it up front with [`from_env`](Self::from_env).
     pub fn best() -> Isa {
+        match Self::from_env() {
+            Ok(Some(isa)) => isa,
+            Ok(None) => Self::fastest(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The fastest instruction set this CPU can run.
+    pub fn fastest() -> Isa {
         *Self::available().last().unwrap_or(&Isa::Scalar)
+    }
+
+    /// The instruction set `COVAR_ISA` names, `None` when it is unset or
+    /// empty.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the variable if it names no instruction set or one
+    /// this CPU cannot run.
+    pub fn from_env() -> Result<Option<Isa>, String> {
+        let Some(value) = std::env::var_os(ENV) else {
+            return Ok(None);
+        };
+        let value = value.to_string_lossy();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        let isa: Isa = value.parse().map_err(|e| format!("{ENV}: {e}"))?;
+        if !isa.is_available() {
+            let names: Vec<String> = Self::available().iter().map(Isa::to_string).collect();
+            return Err(format!(
+                "{ENV}={isa}: this CPU cannot run {isa} (available: {})",
+                names.join(", ")
+            ));
+        }
+        Ok(Some(isa))
     }
 
     /// Vector width in f64 lanes.
