@@ -200,6 +200,7 @@ impl Fast {
             channels,
             order,
             nd,
+            isa: self.isa,
         }
         .run(m);
         let upward_time = t.elapsed();

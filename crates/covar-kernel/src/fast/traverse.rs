@@ -46,9 +46,11 @@ pub(crate) struct Translator {
 }
 
 impl Translator {
-    pub(crate) fn new(order: usize, nd: usize) -> Self {
+    pub(crate) fn new(order: usize, nd: usize, isa: Isa) -> Self {
         Self {
-            full: Operators::new(order, nd),
+            full: Operators::new(order, nd)
+                .with_isa(isa)
+                .expect("the backend's instruction set is available"),
             by_order: (0..order).map(|q| Operators::new(q.max(1), nd)).collect(),
         }
     }
@@ -136,7 +138,7 @@ impl Traversal<'_> {
         if self.targets.is_empty() || self.sources.is_empty() {
             return;
         }
-        let mut tr = Translator::new(self.order, self.nd);
+        let mut tr = Translator::new(self.order, self.nd, self.isa);
         let mut l = vec![0.0; tr.full.expansion_len()];
         self.visit(0, vec![0], &mut l, &mut tr);
     }
@@ -216,7 +218,7 @@ impl Traversal<'_> {
             .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
         if node_a.len() > PARALLEL_POINTS {
             children.par_iter_mut().for_each_init(
-                || Translator::new(self.order, self.nd),
+                || Translator::new(self.order, self.nd, self.isa),
                 |tr, (c, s)| self.visit(*c, deferred.clone(), s, tr),
             );
         } else {

@@ -1,6 +1,7 @@
 //! The upward pass: multipole expansions of every source node (P2M at the
 //! leaves, M2M into parents), in parallel over subtrees.
 
+use crate::simd::Isa;
 use rayon::prelude::*;
 
 use crate::fast::expansion::{Channels, Frame, Operators};
@@ -31,6 +32,8 @@ pub(crate) struct Upward<'a> {
     pub(crate) channels: &'a [f64],
     pub(crate) order: usize,
     pub(crate) nd: usize,
+    /// Instruction set of P2M.
+    pub(crate) isa: Isa,
 }
 
 impl Upward<'_> {
@@ -39,7 +42,9 @@ impl Upward<'_> {
         if self.tree.is_empty() {
             return;
         }
-        let mut ops = Operators::new(self.order, self.nd);
+        let mut ops = Operators::new(self.order, self.nd)
+            .with_isa(self.isa)
+            .expect("the backend's instruction set is available");
         self.subtree(0, m, &mut ops);
     }
 
@@ -75,7 +80,11 @@ impl Upward<'_> {
         let children = &mut children[..k];
         if node.len() > PARALLEL_POINTS {
             children.par_iter_mut().for_each_init(
-                || Operators::new(self.order, self.nd),
+                || {
+                    Operators::new(self.order, self.nd)
+                        .with_isa(self.isa)
+                        .expect("the backend's instruction set is available")
+                },
                 |ops, (c, s)| self.subtree(*c, s, ops),
             );
         } else {

@@ -93,6 +93,10 @@ mod imp {
             unsafe { _mm256_storeu_pd(s.as_mut_ptr(), v) }
         }
         #[inline(always)]
+        fn add(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_add_pd(a, b) }
+        }
+        #[inline(always)]
         fn sub(self, a: __m256d, b: __m256d) -> __m256d {
             unsafe { _mm256_sub_pd(a, b) }
         }

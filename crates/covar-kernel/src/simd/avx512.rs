@@ -73,6 +73,10 @@ mod imp {
             unsafe { _mm512_storeu_pd(s.as_mut_ptr(), v) }
         }
         #[inline(always)]
+        fn add(self, a: __m512d, b: __m512d) -> __m512d {
+            unsafe { _mm512_add_pd(a, b) }
+        }
+        #[inline(always)]
         fn sub(self, a: __m512d, b: __m512d) -> __m512d {
             unsafe { _mm512_sub_pd(a, b) }
         }

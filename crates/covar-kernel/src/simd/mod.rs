@@ -65,6 +65,10 @@ pub enum Isa {
     Neon,
 }
 
+/// The widest vector of the layer, in f64 lanes (AVX-512): scratch sized
+/// for it serves every instruction set.
+pub(crate) const MAX_LANES: usize = 8;
+
 /// The environment variable that picks the instruction set of new backends.
 const ENV: &str = "COVAR_ISA";
 
@@ -245,6 +249,8 @@ pub(crate) trait Simd: Copy + Send + Sync {
     fn load(self, s: &[f64]) -> Self::V;
     /// Stores `LANES` values to the start of `s` (any alignment).
     fn store(self, v: Self::V, s: &mut [f64]);
+    /// `a + b`.
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
     /// `a - b`.
     fn sub(self, a: Self::V, b: Self::V) -> Self::V;
     /// `a * b`.
@@ -349,6 +355,7 @@ mod tests {
             assert_eq!(isa.to_string().parse::<Isa>(), Ok(isa));
         }
         assert!(Isa::best().is_available());
+        assert!(ALL.iter().all(|isa| isa.lanes() <= MAX_LANES));
         assert!("sse".parse::<Isa>().unwrap_err().contains("neon"));
     }
 }

@@ -72,6 +72,10 @@ mod imp {
             unsafe { vst1q_f64(s.as_mut_ptr(), v) }
         }
         #[inline(always)]
+        fn add(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+            unsafe { vaddq_f64(a, b) }
+        }
+        #[inline(always)]
         fn sub(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
             unsafe { vsubq_f64(a, b) }
         }

@@ -27,6 +27,10 @@ impl Simd for Scalar {
         s[0] = v;
     }
     #[inline(always)]
+    fn add(self, a: f64, b: f64) -> f64 {
+        a + b
+    }
+    #[inline(always)]
     fn sub(self, a: f64, b: f64) -> f64 {
         a - b
     }

@@ -2,6 +2,7 @@
 
 use super::n_coefficients;
 use super::tables::{MAX_DEGREE, tables};
+use crate::simd::Simd;
 
 /// The real regular solid harmonics `R_{n,k}(v)`, `n <= p`, into
 /// `out[..(p+1)^2]` in coefficient order (see the module documentation:
@@ -58,6 +59,52 @@ pub fn regular(p: usize, v: [f64; 3], out: &mut [f64]) {
                 let s = f1 * s1 - f2 * s2;
                 out[nn - m] = s;
                 (s2, s1) = (s1, s);
+            }
+        }
+    }
+}
+
+/// [`regular`] of `S::LANES` vectors at once (one per lane): harmonic `k`
+/// of lane `l` at `out[k * S::LANES + l]`. The same recurrence, with fused
+/// multiply-adds where the instruction set has them.
+///
+/// # Panics
+///
+/// If `out` is shorter than `(p+1)^2 S::LANES` or `p > 2 MAX_ORDER + 2`.
+#[inline(always)]
+pub(crate) fn regular_lanes<S: Simd>(s: S, p: usize, v: [S::V; 3], out: &mut [f64]) {
+    assert!(p <= MAX_DEGREE, "degree {p} above the tables' {MAX_DEGREE}");
+    let w = S::LANES;
+    let out = &mut out[..n_coefficients(p) * w];
+    let t = tables();
+    let [x, y, z] = v;
+    let r2 = s.mul_add(z, z, s.mul_add(y, y, s.mul(x, x)));
+    let (mut dr, mut di) = (s.splat(1.0), s.splat(0.0));
+    for m in 0..=p {
+        if m > 0 {
+            let f = s.splat(if m == 1 { 1.0 } else { t.diag[m] });
+            let re = s.neg_mul_add(di, y, s.mul(dr, x));
+            let im = s.mul_add(dr, y, s.mul(di, x));
+            (dr, di) = (s.mul(f, re), s.mul(f, im));
+        }
+        let mm = m * m + m;
+        s.store(dr, &mut out[(mm + m) * w..]);
+        if m > 0 {
+            s.store(di, &mut out[(mm - m) * w..]);
+        }
+        let (mut c2, mut c1) = (s.splat(0.0), dr);
+        let (mut s2, mut s1) = (s.splat(0.0), di);
+        for n in m + 1..=p {
+            let nn = n * n + n;
+            let f1 = s.mul(s.splat(t.rec1[nn + m]), z);
+            let f2 = s.mul(s.splat(t.rec2[nn + m]), r2);
+            let c = s.neg_mul_add(f2, c2, s.mul(f1, c1));
+            s.store(c, &mut out[(nn + m) * w..]);
+            (c2, c1) = (c1, c);
+            if m > 0 {
+                let sv = s.neg_mul_add(f2, s2, s.mul(f1, s1));
+                s.store(sv, &mut out[(nn - m) * w..]);
+                (s2, s1) = (s1, sv);
             }
         }
     }

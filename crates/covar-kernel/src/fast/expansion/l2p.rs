@@ -1,10 +1,10 @@
 //! L2P: a local expansion evaluated at points, potential and gradient.
 
 use super::gradient::regular_gradient;
-use super::{
-    Fields, Frame, Operators, check_fields, check_frame, check_points, n_coefficients, regular,
-};
+use super::harmonics::regular_lanes;
+use super::{Fields, Frame, Operators, check_fields, check_frame, check_points, n_coefficients};
 use crate::Points;
+use crate::simd::{MAX_LANES, Simd, WithSimd};
 
 impl Operators {
     /// Adds the potential (and, if asked, its gradient) of the local
@@ -12,7 +12,8 @@ impl Operators {
     ///
     /// The gradient is computed exactly for the truncated expansion, from
     /// three expansions of order `p - 1` built once per call. `O(nd p^2)`
-    /// per call plus `O(n nd p^2)`.
+    /// per call plus `O(n nd p^2)`, with the points in the SIMD lanes of the
+    /// operators' instruction set ([`with_isa`](Self::with_isa)).
     ///
     /// # Panics
     ///
@@ -28,7 +29,7 @@ impl Operators {
         let gc = n_coefficients(p + 1);
         let Fields {
             potential,
-            mut gradient,
+            gradient,
             stride,
         } = out;
         if gradient.is_some() {
@@ -43,22 +44,115 @@ impl Operators {
                 );
             }
         }
+        let isa = self.isa;
+        isa.dispatch(L2pLanes {
+            p,
+            nd,
+            frame,
+            l,
+            gradient_coefficients: &self.gradient,
+            points,
+            n,
+            potential,
+            gradient,
+            stride,
+            harmonics: &mut self.harmonics,
+        });
+    }
+}
+
+/// L2P with the points in SIMD lanes: the harmonics of `S::LANES` points at
+/// once, then every coefficient (broadcast) times its harmonic vector into
+/// four interleaved sums per output (a fixed order: results depend on the
+/// instruction set, not on anything else).
+struct L2pLanes<'a> {
+    p: usize,
+    nd: usize,
+    frame: Frame,
+    l: &'a [f64],
+    /// The gradient's expansions: x, y, z blocks of `nd (p+2)^2`.
+    gradient_coefficients: &'a [f64],
+    points: Points<'a>,
+    n: usize,
+    potential: &'a mut [f64],
+    gradient: Option<&'a mut [f64]>,
+    stride: usize,
+    /// Scratch for the harmonics of one vector of points.
+    harmonics: &'a mut [f64],
+}
+
+impl WithSimd for L2pLanes<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, s: S) {
+        let L2pLanes {
+            p,
+            nd,
+            frame,
+            l,
+            gradient_coefficients: gcoef,
+            points,
+            n,
+            potential,
+            mut gradient,
+            stride,
+            harmonics,
+        } = self;
+        let w = S::LANES;
+        let (nc, gc, ng) = (n_coefficients(p), n_coefficients(p + 1), p * p);
+        let h = &mut harmonics[..nc * w];
         let inv_s = 1.0 / frame.scale;
-        let ng = p * p; // gradient coefficients: order p - 1
-        let h = &mut self.harmonics[..nc];
-        for i in 0..n {
-            regular(p, frame.local(points.x[i], points.y[i], points.z[i]), h);
+        let mut lanes = [[0.0; MAX_LANES]; 3];
+        let mut sums = [0.0; MAX_LANES];
+        for i0 in (0..n).step_by(w) {
+            let m = w.min(n - i0);
+            // Local coordinates; lanes past the last point repeat it.
+            for k in 0..w {
+                let i = i0 + k.min(m - 1);
+                let v = frame.local(points.x[i], points.y[i], points.z[i]);
+                for d in 0..3 {
+                    lanes[d][k] = v[d];
+                }
+            }
+            let v = [s.load(&lanes[0]), s.load(&lanes[1]), s.load(&lanes[2])];
+            regular_lanes(s, p, v, h);
+            let mut emit = |coef: &[f64], scale: f64, out: &mut [f64]| {
+                s.store(dot_lanes(s, coef, h), &mut sums);
+                for k in 0..m {
+                    out[i0 + k] += scale * sums[k];
+                }
+            };
             for c in 0..nd {
-                potential[c * stride + i] += dot(&l[c * nc..(c + 1) * nc], h);
+                emit(&l[c * nc..(c + 1) * nc], 1.0, &mut potential[c * stride..]);
                 if let Some(g) = gradient.as_deref_mut() {
                     for d in 0..3 {
-                        let coef = &self.gradient[(d * nd + c) * gc..(d * nd + c) * gc + ng];
-                        g[(3 * c + d) * stride + i] += inv_s * dot(coef, &h[..ng]);
+                        let coef = &gcoef[(d * nd + c) * gc..(d * nd + c) * gc + ng];
+                        emit(coef, inv_s, &mut g[(3 * c + d) * stride..]);
                     }
                 }
             }
         }
     }
+}
+
+/// `sum_k coef_k h_k` for every lane, with `h_k` the vector at
+/// `h[k * LANES..]`: four interleaved sums, added pairwise at the end.
+#[inline(always)]
+fn dot_lanes<S: Simd>(s: S, coef: &[f64], h: &[f64]) -> S::V {
+    let w = S::LANES;
+    let mut acc = [s.splat(0.0); 4];
+    let chunks = coef.chunks_exact(4);
+    let tail = chunks.remainder();
+    for (j, c) in chunks.enumerate() {
+        for (k, a) in acc.iter_mut().enumerate() {
+            *a = s.mul_add(s.splat(c[k]), s.load(&h[(4 * j + k) * w..]), *a);
+        }
+    }
+    let base = coef.len() - tail.len();
+    for (k, &c) in tail.iter().enumerate() {
+        acc[k] = s.mul_add(s.splat(c), s.load(&h[(base + k) * w..]), acc[k]);
+    }
+    s.add(s.add(acc[0], acc[1]), s.add(acc[2], acc[3]))
 }
 
 /// `sum_k a_k b_k` over the shorter length, in eight interleaved partial

@@ -382,6 +382,8 @@ impl<'a> Fields<'a> {
 pub struct Operators {
     p: usize,
     nd: usize,
+    /// Instruction set of the stages that run on the SIMD layer (P2M, L2P).
+    isa: crate::Isa,
     rotation: Rotation,
     /// Harmonics of one point, up to order `p + 1`.
     harmonics: Vec<f64>,
@@ -389,6 +391,8 @@ pub struct Operators {
     rotated: [Vec<f64>; 4],
     /// Gradient coefficients: x, y, z blocks of `nd (p+2)^2` each.
     gradient: Vec<f64>,
+    /// Per-lane sums of P2M, `nd (p+1)^2` vectors.
+    lane_sums: Vec<f64>,
     /// Powers of two length ratios, `p + 2` each.
     powers: [Vec<f64>; 2],
     /// Tables and scratch of [`m2l_direct`](Self::m2l_direct).
@@ -411,13 +415,32 @@ impl Operators {
         Self {
             p,
             nd,
+            isa: crate::Isa::best(),
             rotation: Rotation::new(p),
-            harmonics: vec![0.0; n_coefficients(p + 1)],
+            // One point's harmonics up to order p + 1, or a vector's of
+            // order p (L2P).
+            harmonics: vec![
+                0.0;
+                n_coefficients(p + 1).max(crate::simd::MAX_LANES * n_coefficients(p))
+            ],
             rotated: std::array::from_fn(|_| vec![0.0; len]),
             gradient: vec![0.0; 3 * nd * n_coefficients(p + 1)],
+            lane_sums: vec![0.0; crate::simd::MAX_LANES * nd * n_coefficients(p)],
             powers: std::array::from_fn(|_| vec![0.0; p + 2]),
             direct: m2l_direct::DirectScratch::new(p),
         }
+    }
+
+    /// The same operators on instruction set `isa`, or `None` if this CPU
+    /// lacks it.
+    pub fn with_isa(self, isa: crate::Isa) -> Option<Self> {
+        isa.is_available().then_some(Self { isa, ..self })
+    }
+
+    /// The instruction set of the stages on the SIMD layer.
+    #[inline]
+    pub fn isa(&self) -> crate::Isa {
+        self.isa
     }
 
     /// The expansion order `p`.
