@@ -103,7 +103,6 @@ impl WithSimd for L2pLanes<'_> {
         let h = &mut harmonics[..nc * w];
         let inv_s = 1.0 / frame.scale;
         let mut lanes = [[0.0; MAX_LANES]; 3];
-        let mut sums = [0.0; MAX_LANES];
         for i0 in (0..n).step_by(w) {
             let m = w.min(n - i0);
             // Local coordinates; lanes past the last point repeat it.
@@ -116,22 +115,29 @@ impl WithSimd for L2pLanes<'_> {
             }
             let v = [s.load(&lanes[0]), s.load(&lanes[1]), s.load(&lanes[2])];
             regular_lanes(s, p, v, h);
-            let mut emit = |coef: &[f64], scale: f64, out: &mut [f64]| {
-                s.store(dot_lanes(s, coef, h), &mut sums);
-                for k in 0..m {
-                    out[i0 + k] += scale * sums[k];
-                }
-            };
             for c in 0..nd {
-                emit(&l[c * nc..(c + 1) * nc], 1.0, &mut potential[c * stride..]);
+                let out = &mut potential[c * stride + i0..][..m];
+                emit(s, &l[c * nc..(c + 1) * nc], h, 1.0, out);
                 if let Some(g) = gradient.as_deref_mut() {
                     for d in 0..3 {
                         let coef = &gcoef[(d * nd + c) * gc..(d * nd + c) * gc + ng];
-                        emit(coef, inv_s, &mut g[(3 * c + d) * stride..]);
+                        let out = &mut g[(3 * c + d) * stride + i0..][..m];
+                        emit(s, coef, h, inv_s, out);
                     }
                 }
             }
         }
+    }
+}
+
+/// Adds `scale` times the lanes of [`dot_lanes`] into `out` (one per lane,
+/// `out.len() <= S::LANES`).
+#[inline(always)]
+fn emit<S: Simd>(s: S, coef: &[f64], h: &[f64], scale: f64, out: &mut [f64]) {
+    let mut sums = [0.0; MAX_LANES];
+    s.store(dot_lanes(s, coef, h), &mut sums);
+    for (o, v) in out.iter_mut().zip(sums) {
+        *o += scale * v;
     }
 }
 
