@@ -13,6 +13,8 @@
 //!   high accuracies (orders 10 to 30) need; signed sources (charges summing
 //!   to zero, the vector-potential channels) are represented exactly like
 //!   positive ones, with no reliance on a dominant monopole.
+//!   P2M and L2P run on the SIMD layer with the points in lanes
+//!   ([`Fast::with_isa`]); the translations are plain Rust.
 //! - The traversal (target-driven dual-tree walk, see `traverse.rs`): cell
 //!   pairs separated by `(r_A + r_B) < theta |z_A - z_B|` interact through
 //!   M2L, the rest by direct sums of leaf pairs on the pair kernel of the
