@@ -718,11 +718,7 @@ fn l2l_preserves_the_local_polynomial() {
                 &lr,
                 1e-13 * max_abs(&lr).max(1e-300),
             );
-            let t: [Vec<f64>; 3] = std::array::from_fn(|d| {
-                (0..10)
-                    .map(|_| c[d] + uniform(&mut rng, -0.5, 0.5))
-                    .collect()
-            });
+            let t = cube(&mut rng, c, 0.5, 10);
             let want = evaluate(&mut ops, true, parent, &lp, &t);
             let got = evaluate(&mut ops, true, child, &lc, &t);
             worst_e = worst_e.max(max_diff(&got.0, &want.0) / size);
@@ -1144,6 +1140,21 @@ fn m2l_timing() {
     }
 }
 
+/// `n` points uniform in the cube of half-width `half` about `center`.
+fn cube(rng: &mut Rng, center: [f64; 3], half: f64, n: usize) -> [Vec<f64>; 3] {
+    std::array::from_fn(|d| {
+        (0..n)
+            .map(|_| center[d] + uniform(rng, -half, half))
+            .collect()
+    })
+}
+
+/// The frame of the lane tests of P2M and L2P.
+const LANES_FRAME: Frame = Frame {
+    center: [0.1, 0.2, -0.3],
+    scale: 0.5,
+};
+
 /// L2P with the points in SIMD lanes, on every instruction set, against a
 /// plain per-point evaluation (`regular` harmonics, a sequential dot
 /// product): potentials within 1e-13 of the sum of absolute terms, at
@@ -1154,19 +1165,12 @@ fn m2l_timing() {
 fn l2p_in_lanes_matches_a_plain_evaluation_on_every_instruction_set() {
     let p = 12;
     let nc = n_coefficients(p);
-    let frame = Frame {
-        center: [0.1, 0.2, -0.3],
-        scale: 0.5,
-    };
+    let frame = LANES_FRAME;
     let mut rng = Rng::seed_from_u64(9);
     for nd in [1, 4] {
         let coef: Vec<f64> = (0..nd * nc).map(|_| uniform(&mut rng, -1.0, 1.0)).collect();
         for n in 1..=19 {
-            let t: [Vec<f64>; 3] = std::array::from_fn(|d| {
-                (0..n)
-                    .map(|_| frame.center[d] + uniform(&mut rng, -0.4, 0.4))
-                    .collect()
-            });
+            let t = cube(&mut rng, frame.center, 0.4, n);
             let mut h = vec![0.0; nc];
             let (mut want, mut size) = (vec![0.0; nd * n], vec![0.0; nd * n]);
             for i in 0..n {
@@ -1213,18 +1217,11 @@ fn l2p_in_lanes_matches_a_plain_evaluation_on_every_instruction_set() {
 fn p2m_in_lanes_matches_a_plain_sum_on_every_instruction_set() {
     let p = 12;
     let nc = n_coefficients(p);
-    let frame = Frame {
-        center: [0.1, 0.2, -0.3],
-        scale: 0.5,
-    };
+    let frame = LANES_FRAME;
     let mut rng = Rng::seed_from_u64(10);
     for nd in [1, 4] {
         for n in 1..=19 {
-            let pts: [Vec<f64>; 3] = std::array::from_fn(|d| {
-                (0..n)
-                    .map(|_| frame.center[d] + uniform(&mut rng, -0.5, 0.5))
-                    .collect()
-            });
+            let pts = cube(&mut rng, frame.center, 0.5, n);
             let q: Vec<f64> = (0..nd * n).map(|_| uniform(&mut rng, -1.0, 1.0)).collect();
             let mut h = vec![0.0; nc];
             let (mut want, mut size) = (vec![0.0; nd * nc], vec![0.0; nd * nc]);

@@ -43,6 +43,16 @@ fn separation<S: Simd, const ND: usize>(
     ]
 }
 
+/// `|d|^2 + s^2` for every lane.
+#[inline(always)]
+fn distance2<S: Simd>(s: S, d: &[S::V; 3], soft2: S::V) -> S::V {
+    s.mul_add(
+        d[2],
+        d[2],
+        s.mul_add(d[1], d[1], s.mul_add(d[0], d[0], soft2)),
+    )
+}
+
 /// Separation `r_j - t` (so that `grad Phi = +sum_j s_j d G^3` needs no
 /// negation) and `G = 1/sqrt(|d|^2 + s^2)` of source `j` for every lane.
 #[inline(always)]
@@ -53,16 +63,14 @@ fn geometry<S: Simd, const RELAXED: bool, const ND: usize>(
     run: &Run<'_, ND>,
     j: usize,
 ) -> ([S::V; 3], S::V) {
-    let dx = s.sub(s.splat(run.x[j]), t[0]);
-    let dy = s.sub(s.splat(run.y[j]), t[1]);
-    let dz = s.sub(s.splat(run.z[j]), t[2]);
-    let r2 = s.mul_add(dz, dz, s.mul_add(dy, dy, s.mul_add(dx, dx, soft2)));
+    let d = separation(s, t, run, j);
+    let r2 = distance2(s, &d, soft2);
     let inv = if RELAXED {
         s.rsqrt_relaxed(r2)
     } else {
         s.rsqrt(r2)
     };
-    ([dx, dy, dz], inv)
+    (d, inv)
 }
 
 /// As [`geometry`], with `1/r` by IEEE square root and division.
@@ -74,11 +82,8 @@ fn geometry_ieee<S: Simd, const ND: usize>(
     run: &Run<'_, ND>,
     j: usize,
 ) -> ([S::V; 3], S::V) {
-    let dx = s.sub(s.splat(run.x[j]), t[0]);
-    let dy = s.sub(s.splat(run.y[j]), t[1]);
-    let dz = s.sub(s.splat(run.z[j]), t[2]);
-    let r2 = s.mul_add(dz, dz, s.mul_add(dy, dy, s.mul_add(dx, dx, soft2)));
-    ([dx, dy, dz], s.rsqrt_ieee(r2))
+    let d = separation(s, t, run, j);
+    (d, s.rsqrt_ieee(distance2(s, &d, soft2)))
 }
 
 /// Adds source `j` of `run` to the sums of the target vector `t`; if

@@ -1,8 +1,10 @@
 //! Real regular and irregular solid harmonics of a vector.
 
+use super::Frame;
 use super::n_coefficients;
 use super::tables::{MAX_DEGREE, tables};
-use crate::simd::Simd;
+use crate::Points;
+use crate::simd::{MAX_LANES, Simd};
 
 /// The real regular solid harmonics `R_{n,k}(v)`, `n <= p`, into
 /// `out[..(p+1)^2]` in coefficient order (see the module documentation:
@@ -62,6 +64,27 @@ pub fn regular(p: usize, v: [f64; 3], out: &mut [f64]) {
             }
         }
     }
+}
+
+/// The coordinates about `frame` of points `i0 .. i0 + len` (`1 <= len <=
+/// S::LANES`), one point per lane; lanes past the last point repeat it.
+#[inline(always)]
+pub(crate) fn local_lanes<S: Simd>(
+    s: S,
+    frame: Frame,
+    points: Points<'_>,
+    i0: usize,
+    len: usize,
+) -> [S::V; 3] {
+    let mut lanes = [[0.0; MAX_LANES]; 3];
+    for k in 0..S::LANES {
+        let i = i0 + k.min(len - 1);
+        let v = frame.local(points.x[i], points.y[i], points.z[i]);
+        for d in 0..3 {
+            lanes[d][k] = v[d];
+        }
+    }
+    lanes.map(|l| s.load(&l))
 }
 
 /// [`regular`] of `S::LANES` vectors at once (one per lane): harmonic `k`

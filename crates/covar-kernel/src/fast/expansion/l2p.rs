@@ -1,7 +1,7 @@
 //! L2P: a local expansion evaluated at points, potential and gradient.
 
 use super::gradient::regular_gradient;
-use super::harmonics::regular_lanes;
+use super::harmonics::{local_lanes, regular_lanes};
 use super::{Fields, Frame, Operators, check_fields, check_frame, check_points, n_coefficients};
 use crate::Points;
 use crate::simd::{MAX_LANES, Simd, WithSimd};
@@ -102,18 +102,9 @@ impl WithSimd for L2pLanes<'_> {
         let (nc, gc, ng) = (n_coefficients(p), n_coefficients(p + 1), p * p);
         let h = &mut harmonics[..nc * w];
         let inv_s = 1.0 / frame.scale;
-        let mut lanes = [[0.0; MAX_LANES]; 3];
         for i0 in (0..n).step_by(w) {
             let m = w.min(n - i0);
-            // Local coordinates; lanes past the last point repeat it.
-            for k in 0..w {
-                let i = i0 + k.min(m - 1);
-                let v = frame.local(points.x[i], points.y[i], points.z[i]);
-                for d in 0..3 {
-                    lanes[d][k] = v[d];
-                }
-            }
-            let v = [s.load(&lanes[0]), s.load(&lanes[1]), s.load(&lanes[2])];
+            let v = local_lanes(s, frame, points, i0, m);
             regular_lanes(s, p, v, h);
             for c in 0..nd {
                 let out = &mut potential[c * stride + i0..][..m];

@@ -1,6 +1,6 @@
 //! P2M: points with channel values to a multipole expansion.
 
-use super::harmonics::regular_lanes;
+use super::harmonics::{local_lanes, regular_lanes};
 use super::{Channels, Frame, Operators, check_frame, check_points, n_coefficients};
 use crate::Points;
 use crate::simd::{MAX_LANES, Simd, WithSimd};
@@ -74,19 +74,11 @@ impl WithSimd for P2mLanes<'_> {
         let h = &mut harmonics[..nc * w];
         let sums = &mut sums[..nd * nc * w];
         sums.fill(0.0);
-        let mut lanes = [[0.0; MAX_LANES]; 3];
         let mut q = [0.0; MAX_LANES];
         for j0 in (0..n).step_by(w) {
             let len = w.min(n - j0);
-            // Lanes past the last point repeat it with weight 0.
-            for k in 0..w {
-                let j = j0 + k.min(len - 1);
-                let v = frame.local(points.x[j], points.y[j], points.z[j]);
-                for d in 0..3 {
-                    lanes[d][k] = v[d];
-                }
-            }
-            let v = [s.load(&lanes[0]), s.load(&lanes[1]), s.load(&lanes[2])];
+            // Lanes past the last point repeat it, with weight 0 below.
+            let v = local_lanes(s, frame, points, j0, len);
             regular_lanes(s, p, v, h);
             for c in 0..nd {
                 for k in 0..w {
