@@ -167,7 +167,7 @@ pub fn integrator_case(name: &str, n: usize) -> Result<Case, IntegrateError> {
     let couplings = Couplings {
         k: 1.0,
         mu: DARWIN_MU,
-        softening: 0.01,
+        softening: 0.01.into(),
     };
     let mut system = System::new(particles, couplings)?;
     system.preset = Some(Preset::Darwin {

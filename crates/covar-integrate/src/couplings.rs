@@ -1,5 +1,7 @@
 //! Coupling constants and the presets of DESIGN.md section 2.3.
 
+use covar_kernel::Softening;
+
 use crate::error::IntegrateError;
 
 /// The constants of the Hamiltonian
@@ -8,16 +10,18 @@ use crate::error::IntegrateError;
 /// H(r, P) = sum_i |P_i|^2 / (2 m_i)
 ///         - (mu/2) sum_{i != j} q_i q_j (u_i . u_j) G_ij
 ///         + k sum_{i < j} q_i q_j G_ij,      u = P / m,
-/// G_ij = (|r_i - r_j|^2 + s^2)^(-1/2).
 /// ```
+///
+/// with `G_ij` the softened `1/r` of [`Softening`] (Plummer's
+/// `(|r_i - r_j|^2 + s^2)^(-1/2)`, or a kernel of compact support).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Couplings {
     /// Coulomb coupling `k` (negative for gravity: `k = -G`).
     pub k: f64,
     /// Magnetic (covariance) coupling `mu`; `0` makes H separable.
     pub mu: f64,
-    /// Softening length `s >= 0`.
-    pub softening: f64,
+    /// Softening kernel and length `s >= 0`.
+    pub softening: Softening,
 }
 
 impl Couplings {
@@ -36,10 +40,11 @@ impl Couplings {
                 });
             }
         }
-        if !(self.softening >= 0.0 && self.softening.is_finite()) {
+        let s = self.softening.length;
+        if !(s >= 0.0 && s.is_finite()) {
             return Err(IntegrateError::InvalidCoupling {
                 name: "softening",
-                value: self.softening,
+                value: s,
                 expected: "must be finite and >= 0",
             });
         }
@@ -80,8 +85,10 @@ pub enum Preset {
 }
 
 impl Preset {
-    /// The couplings of the preset with softening `s`.
-    pub fn couplings(self, softening: f64) -> Couplings {
+    /// The couplings of the preset with `softening` (a [`Softening`] or a
+    /// bare Plummer length).
+    pub fn couplings(self, softening: impl Into<Softening>) -> Couplings {
+        let softening = softening.into();
         let (k, mu) = match self {
             Preset::Gravity { g } => (-g, 0.0),
             Preset::Coulomb { k } => (k, 0.0),

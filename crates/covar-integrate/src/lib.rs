@@ -15,7 +15,11 @@
 //! All sums come from one Laplace-sum call of [`covar_kernel`] per
 //! evaluation ([`Fields`]). [`System`] holds the particles, couplings and
 //! backend; [`Integrator`] implementations advance it; [`diagnostics`]
-//! reports the invariants `H`, total momentum and angular momentum.
+//! reports the invariants `H`, total momentum and angular momentum. For
+//! `mu != 0`, [`gershgorin`] checks the kinetic form's sufficient condition,
+//! [`spectrum::smallest_eigenvalue`] its smallest eigenvalue (Lanczos on
+//! the backend's sums), and [`spread_to_coupling`] spreads a system of the
+//! seed's clusters until its largest coupling is the one asked for.
 //!
 //! # Example
 //!
@@ -46,10 +50,14 @@ mod error;
 mod fields;
 pub mod integrator;
 mod phase;
+pub mod spectrum;
 mod system;
 
 pub use couplings::{Couplings, Preset};
-pub use diagnostics::{Diagnostics, GershgorinReport, diagnostics, diagnostics_from, gershgorin};
+pub use diagnostics::{
+    Diagnostics, GershgorinReport, Spread, diagnostics, diagnostics_from, gershgorin,
+    spread_to_coupling,
+};
 pub use error::IntegrateError;
 pub use fields::{Energy, Fields};
 pub use integrator::{

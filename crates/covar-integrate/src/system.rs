@@ -59,7 +59,7 @@ impl System {
     pub fn from_preset(
         mut particles: ParticleStore,
         preset: Preset,
-        softening: f64,
+        softening: impl Into<covar_kernel::Softening>,
     ) -> Result<Self, IntegrateError> {
         if preset.charges_are_masses() {
             let cols = particles.columns_mut();

@@ -410,7 +410,7 @@ fn darwin_pair() -> System {
         Couplings {
             k: 1.0,
             mu: 0.3,
-            softening: 0.5,
+            softening: 0.5.into(),
         },
     )
     .unwrap()
@@ -540,5 +540,45 @@ fn offered_initial_sums_save_the_first_evaluation_and_change_no_bit() {
         let mut again = Fields::new();
         diagnostics(&offered, &mut again).unwrap();
         assert!(!b.offer_fields(&offered, &again), "{name}");
+    }
+}
+
+/// Softened gravity with each kernel, leapfrog, a 4096-body Plummer sphere
+/// (the default run: `dt = 0.005`, 2000 steps, `s = 0.01`): no secular
+/// drift, the largest `|dH/H|` over the run at most twice the largest over
+/// its first tenth, and below 1e-4. Measured: Plummer 6.6e-6 / 6.7e-6,
+/// spline 4.0e-6 / 5.5e-6, Wendland C2 4.0e-6 / 5.0e-6.
+#[test]
+fn softened_gravity_conserves_h_with_every_kernel() {
+    use covar_integrate::{Preset, diagnostics_from};
+    use covar_kernel::{Softening, SofteningKernel};
+    let steps = if std::env::var_os("COVAR_TEST_QUICK").is_some() {
+        200
+    } else {
+        2000
+    };
+    let particles = covar_store::ic::Plummer::new(4096, 1).generate().unwrap();
+    for kernel in SofteningKernel::ALL {
+        let softening = Softening::new(kernel, 0.01);
+        let mut sys =
+            System::from_preset(particles.clone(), Preset::Gravity { g: 1.0 }, softening).unwrap();
+        let h0 = diagnostics(&sys, &mut Fields::new()).unwrap().h();
+        let mut integ = by_name("leapfrog").unwrap();
+        let (mut first, mut all) = (0.0f64, 0.0f64);
+        for k in 0..steps {
+            integ.step(&mut sys, 0.005).unwrap();
+            let h =
+                diagnostics_from(&sys, integ.current_fields(&sys).expect("leapfrog's sums")).h();
+            let e = ((h - h0) / h0).abs();
+            if k < steps / 10 {
+                first = first.max(e);
+            }
+            all = all.max(e);
+        }
+        println!("{kernel}: max |dH/H| first tenth {first:.2e}, all {all:.2e}");
+        assert!(
+            all <= 2.0 * first && all < 1e-4,
+            "{kernel}: {first:e} -> {all:e}"
+        );
     }
 }

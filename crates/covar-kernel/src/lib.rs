@@ -5,11 +5,14 @@
 //! length `s >= 0`,
 //!
 //! ```text
-//! Phi^c(t)      =  sum_j s^c_j G(t, r_j)
-//! grad Phi^c(t) = -sum_j s^c_j (t - r_j) G(t, r_j)^3,    G(t, r) = (|t - r|^2 + s^2)^(-1/2)
+//! Phi^c(t)      =  sum_j s^c_j G(|t - r_j|)
+//! grad Phi^c(t) =  sum_j s^c_j (r_j - t) F(|t - r_j|),    F(r) = -G'(r) / r
 //! ```
 //!
-//! with the self term excluded when the targets are the sources. The crate
+//! with the self term excluded when the targets are the sources. `G` is the
+//! softened `1/r` of [`Softening`]: Plummer's `(r^2 + s^2)^(-1/2)` (a bare
+//! length), or a kernel of compact support that is exactly `1/r` beyond a
+//! few `s` (GADGET-2's cubic spline, SWIFT's Wendland C2). The crate
 //! takes plain `&[f64]` columns and writes into caller-provided buffers, so it
 //! embeds in any program; it depends on nothing else of covar.
 //!
@@ -70,6 +73,7 @@ mod p2p;
 pub mod physics;
 mod problem;
 pub mod simd;
+mod softening;
 pub mod validate;
 
 pub use backend::{Backend, LaplaceSum, Progress};
@@ -79,3 +83,4 @@ pub use fast::{Fast, FastParams, FastStats};
 pub use naive::Naive;
 pub use problem::{Outputs, Points, Problem, Sources, Targets};
 pub use simd::Isa;
+pub use softening::{Softening, SofteningKernel};

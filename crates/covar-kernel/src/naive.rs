@@ -1,8 +1,9 @@
 //! The textbook double loop: array of structs, no SIMD, no threads.
 //!
 //! This is the oracle the other backends are tested against and the baseline
-//! of the benchmarks. Keep it plain: every pair computes `1 / sqrt(r^2 + s^2)`
-//! with IEEE square root and division, in source order.
+//! of the benchmarks. Keep it plain: every pair evaluates the kernel's plain
+//! formula ([`Softening::terms`](crate::Softening::terms): IEEE square root
+//! and division), in source order.
 
 use crate::backend::{LaplaceSum, Progress};
 use crate::error::KernelError;
@@ -51,7 +52,7 @@ impl LaplaceSum for Naive {
             })
             .collect();
         let tgt = problem.target_points();
-        let s2 = problem.softening * problem.softening;
+        let softening = problem.softening;
         let exclude_self = problem.targets_are_sources();
         let mut pot = vec![0.0; nd];
         let mut grad = vec![[0.0; 3]; nd];
@@ -66,14 +67,12 @@ impl LaplaceSum for Naive {
                 let dx = t[0] - body.position[0];
                 let dy = t[1] - body.position[1];
                 let dz = t[2] - body.position[2];
-                let r = (dx * dx + dy * dy + dz * dz + s2).sqrt();
-                let inv = 1.0 / r;
-                let inv3 = inv * inv * inv;
+                let (g, f) = softening.terms(dx * dx + dy * dy + dz * dz);
                 for c in 0..nd {
-                    pot[c] += body.values[c] * inv;
-                    grad[c][0] -= body.values[c] * inv3 * dx;
-                    grad[c][1] -= body.values[c] * inv3 * dy;
-                    grad[c][2] -= body.values[c] * inv3 * dz;
+                    pot[c] += body.values[c] * g;
+                    grad[c][0] -= body.values[c] * f * dx;
+                    grad[c][1] -= body.values[c] * f * dy;
+                    grad[c][2] -= body.values[c] * f * dz;
                 }
             }
             for c in 0..nd {

@@ -1,5 +1,7 @@
 //! The inputs and outputs of one Laplace sum, as plain slices.
 
+use crate::softening::Softening;
+
 /// Points in 3-D as three coordinate columns of equal length.
 ///
 /// # Examples
@@ -54,24 +56,31 @@ pub enum Targets<'a> {
 ///
 /// ```text
 /// Phi^c(t)      =  sum_j s^c_j G(t, r_j)
-/// grad Phi^c(t) = -sum_j s^c_j (t - r_j) G(t, r_j)^3
-/// G(t, r)       = (|t - r|^2 + s^2)^(-1/2)
+/// grad Phi^c(t) =  sum_j s^c_j (r_j - t) F(|t - r_j|)
 /// ```
 ///
-/// with `j == t` excluded when the targets are the sources.
+/// with `G` the softened `1/r` of [`Softening`] (Plummer's
+/// `(|t - r|^2 + s^2)^(-1/2)` for a bare length), `F = -G'(r) / r`, and
+/// `j == t` excluded when the targets are the sources.
 #[derive(Clone, Copy, Debug)]
 pub struct Problem<'a> {
     /// The sources and their channel values.
     pub sources: Sources<'a>,
     /// Where to evaluate.
     pub targets: Targets<'a>,
-    /// Softening length `s >= 0` (`0` is the exact 1/r kernel).
-    pub softening: f64,
+    /// Softening kernel and length `s >= 0` (`0` is the exact 1/r kernel).
+    pub softening: Softening,
 }
 
 impl<'a> Problem<'a> {
     /// A problem evaluated at the sources themselves (self term excluded).
-    pub fn at_sources(points: Points<'a>, channels: &'a [f64], nd: usize, softening: f64) -> Self {
+    /// `softening` is a [`Softening`] or a bare Plummer length.
+    pub fn at_sources(
+        points: Points<'a>,
+        channels: &'a [f64],
+        nd: usize,
+        softening: impl Into<Softening>,
+    ) -> Self {
         Self {
             sources: Sources {
                 points,
@@ -79,7 +88,7 @@ impl<'a> Problem<'a> {
                 nd,
             },
             targets: Targets::Sources,
-            softening,
+            softening: softening.into(),
         }
     }
 
@@ -89,7 +98,7 @@ impl<'a> Problem<'a> {
         channels: &'a [f64],
         nd: usize,
         targets: Points<'a>,
-        softening: f64,
+        softening: impl Into<Softening>,
     ) -> Self {
         Self {
             sources: Sources {
@@ -98,7 +107,7 @@ impl<'a> Problem<'a> {
                 nd,
             },
             targets: Targets::Points(targets),
-            softening,
+            softening: softening.into(),
         }
     }
 

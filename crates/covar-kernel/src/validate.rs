@@ -30,7 +30,7 @@ pub fn validate(problem: &Problem<'_>, out: &Outputs<'_>) -> Result<Dims, Kernel
     if nd == 0 {
         return Err(KernelError::NoChannels);
     }
-    let s = problem.softening;
+    let s = problem.softening.length;
     if !(0.0..=MAX_COORDINATE).contains(&s) {
         return Err(KernelError::InvalidSoftening { value: s });
     }
@@ -133,7 +133,7 @@ pub fn check_finite(problem: &Problem<'_>, out: &Outputs<'_>) -> Result<(), Kern
         )
         .min();
     let Some(target) = bad else { return Ok(()) };
-    if problem.softening == 0.0 {
+    if problem.softening.is_exact() {
         let t = problem.target_points();
         let src = problem.sources.points;
         let at = (t.x[target], t.y[target], t.z[target]);

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Case, assert_close_scaled, worst_scaled};
-use covar_kernel::{Direct, Isa, Naive};
+use covar_kernel::{Direct, Isa, Naive, Softening, SofteningKernel};
 use proptest::prelude::*;
 
 /// The bound stated in the issue; the worst seen is printed by `worst_error_report`.
@@ -36,13 +36,31 @@ fn check(case: &Case, isa: Isa) {
     );
 }
 
+/// No softening, then every kernel at a length with few pairs inside its
+/// support (0.01) and one with many (0.3); under `COVAR_TEST_QUICK` (the
+/// aarch64 tests under emulation) Plummer at 0.01 and the compact kernels
+/// at 0.3 only.
+fn softenings() -> Vec<Softening> {
+    let quick = std::env::var_os("COVAR_TEST_QUICK").is_some();
+    let mut all = vec![Softening::NONE];
+    for kernel in SofteningKernel::ALL {
+        for s in [0.01, 0.3] {
+            let compact = kernel != SofteningKernel::Plummer;
+            if !quick || compact == (s == 0.3) {
+                all.push(Softening::new(kernel, s));
+            }
+        }
+    }
+    all
+}
+
 #[test]
 fn every_size_nd_softening_and_mode_on_every_isa() {
     for isa in Isa::available() {
         for (k, &n) in SIZES.iter().enumerate() {
             for nd in [1, 4] {
-                for s in [0.0, 0.01] {
-                    let seed = 1000 * k as u64 + 10 * nd as u64 + (s > 0.0) as u64;
+                for (ks, &s) in softenings().iter().enumerate() {
+                    let seed = 1000 * k as u64 + 10 * nd as u64 + ks as u64;
                     check(&Case::random(seed, n, nd, None, s), isa);
                     // Separate targets: a count unrelated to n, to hit other tails.
                     let nt = (n * 7) % 131 + 1;
@@ -79,6 +97,39 @@ fn other_channel_counts_use_every_channel_group() {
                 &pot_abs,
                 REL,
             );
+        }
+    }
+}
+
+/// Compact kernels where their formulas change: sources at `r = 0` (on
+/// the target), inside both spline pieces, at exactly `h / 2` and `h`, and
+/// just beyond `h`; every lane position, every instruction set.
+#[test]
+fn compact_kernels_at_zero_their_breaks_and_support() {
+    for isa in Isa::available() {
+        for kernel in [SofteningKernel::Spline, SofteningKernel::WendlandC2] {
+            let soft = Softening::new(kernel, 0.25);
+            let h = soft.support().unwrap();
+            let us = [
+                0.0, 1e-9, 0.1, 0.3, 0.4999, 0.5, 0.5001, 0.7, 0.9999, 1.0, 1.0001, 1.5,
+            ];
+            // Particles in pairs 10 apart from other pairs; pair m has its
+            // two particles u h apart, u = us[m % 12], along a direction that
+            // changes with m (each u appears with two directions).
+            let mut case = Case::random(5, 4 * us.len(), 1, None, soft);
+            for i in 0..case.n() {
+                let m = i / 2;
+                let (a, b) = ((m as f64).cos(), (m as f64).sin());
+                let o = if i % 2 == 0 {
+                    0.0
+                } else {
+                    us[m % us.len()] * h
+                };
+                case.x[i] = 10.0 * m as f64 + a * o;
+                case.y[i] = b * o;
+                case.z[i] = 0.0;
+            }
+            check(&case, isa);
         }
     }
 }

@@ -194,9 +194,9 @@ fn damaged_checkpoints_are_refused_and_change_nothing() {
     let mut flipped_bytes = ckpt.clone();
     flipped_bytes[ckpt.len() / 3] ^= 0x10;
     let flipped = damaged("flipped", &flipped_bytes);
-    let mut v2 = ckpt.clone();
-    v2[8..12].copy_from_slice(&2u32.to_le_bytes());
-    let other_version = damaged("version", &v2);
+    let mut v3 = ckpt.clone();
+    v3[8..12].copy_from_slice(&3u32.to_le_bytes());
+    let other_version = damaged("version", &v3);
     let foreign = damaged("foreign", b"x,y,z,px,py,pz,m,q\n0,0,0,0,0,0,1,1\n");
     let missing = dir.join("missing");
     copy_dir(&good, &missing);
@@ -213,7 +213,7 @@ fn damaged_checkpoints_are_refused_and_change_nothing() {
         (&flipped, "checkpoint.covar: checksum mismatch".into()),
         (
             &other_version,
-            "written by format version 2, this build reads 1".into(),
+            "written by format version 3, this build reads versions 1 to 2".into(),
         ),
         (
             &foreign,

@@ -51,6 +51,12 @@ fn fit_then_run_from_the_fitted_particles() {
         "stochastic {value} +- {se} vs exact {exact}"
     );
     assert!(v["loss"]["seed"]["terms"]["total"].as_f64().is_some());
+    // The exact check agrees with the dense Cholesky behind the exact
+    // loss: K is positive definite (6 particles: Lanczos is exact in 6
+    // sums or fewer).
+    let lambda = v["loss"]["covariance_min_eigenvalue"].as_f64().unwrap();
+    assert!(lambda > 0.0 && lambda <= 1.0, "{lambda}");
+    assert!(v["loss"]["covariance_sums"].as_u64().unwrap() <= 6);
 
     // The particle file is the layout `--from` reads.
     let store = csv::read(&out).unwrap();

@@ -120,6 +120,7 @@ mod with_hdf5 {
             k: 1.0,
             mu: 0.0,
             softening: 0.01,
+            softening_kernel: "spline".into(),
             integrator: "leapfrog".into(),
             settings: "preset = \"coulomb\"\n".into(),
         };
@@ -142,6 +143,16 @@ mod with_hdf5 {
         }
         assert_eq!(back.ids.as_deref(), Some(store.ids()));
         assert_eq!(back.time, info.time());
+        // The softening, kernel included, in `Parameters`.
+        let params = h5::File::open(&path).unwrap().group("Parameters").unwrap();
+        let kernel: h5::types::VarLenUnicode = params
+            .attr("SofteningKernel")
+            .unwrap()
+            .read_scalar()
+            .unwrap();
+        assert_eq!(kernel.as_str(), "spline");
+        let length: f64 = params.attr("Softening").unwrap().read_scalar().unwrap();
+        assert_eq!(length, 0.01);
         assert_eq!(*p, store, "the whole store, padding included");
         // No temporary file left beside it.
         let names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();

@@ -57,7 +57,7 @@ const MAX_STAGES: usize = 3;
 /// ]
 /// .into_iter()
 /// .collect();
-/// let mut sys = System::new(particles, Couplings { k: 1.0, mu: 0.3, softening: 0.5 })?;
+/// let mut sys = System::new(particles, Couplings { k: 1.0, mu: 0.3, softening: 0.5.into() })?;
 /// let mut gauss = GaussLegendre::gauss6();
 /// let info = gauss.step(&mut sys, 1e-2)?;
 /// assert!(!info.hit_iteration_cap);

@@ -50,7 +50,7 @@ use crate::system::System;
 /// ]
 /// .into_iter()
 /// .collect();
-/// let mut sys = System::new(particles, Couplings { k: 1.0, mu: 0.3, softening: 0.5 })?;
+/// let mut sys = System::new(particles, Couplings { k: 1.0, mu: 0.3, softening: 0.5.into() })?;
 /// let mut sv = StormerVerlet::default();
 /// let info = sv.step(&mut sys, 1e-2)?;
 /// assert!(!info.hit_iteration_cap);

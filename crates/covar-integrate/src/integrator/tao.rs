@@ -152,7 +152,7 @@ enum Op {
 /// ]
 /// .into_iter()
 /// .collect();
-/// let mut sys = System::new(particles, Couplings { k: 1.0, mu: 0.3, softening: 0.5 })?;
+/// let mut sys = System::new(particles, Couplings { k: 1.0, mu: 0.3, softening: 0.5.into() })?;
 /// let mut tao = Tao::tao2();
 /// for _ in 0..100 {
 ///     tao.step(&mut sys, 1e-2)?;

@@ -25,7 +25,15 @@ pub fn random_system(seed: u64, n: usize, k: f64, mu: f64, softening: f64) -> Sy
             Particle::new(r, p, m, q)
         })
         .collect();
-    System::new(particles, Couplings { k, mu, softening }).expect("valid system")
+    System::new(
+        particles,
+        Couplings {
+            k,
+            mu,
+            softening: softening.into(),
+        },
+    )
+    .expect("valid system")
 }
 
 /// All coordinates and momenta, flattened.

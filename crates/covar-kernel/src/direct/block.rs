@@ -6,6 +6,7 @@ use crate::output::OutWriter;
 use crate::p2p::{BLOCK, BlockSink, Precision, SourceSet, TargetBlock, near_field};
 use crate::problem::Points;
 use crate::simd::Isa;
+use crate::softening::Softening;
 
 /// Everything a block needs, shared read-only between threads.
 pub(crate) struct Job<'a> {
@@ -14,7 +15,7 @@ pub(crate) struct Job<'a> {
     pub(crate) nd: usize,
     pub(crate) targets: Points<'a>,
     pub(crate) targets_are_sources: bool,
-    pub(crate) softening2: f64,
+    pub(crate) softening: Softening,
     pub(crate) out: OutWriter<'a>,
 }
 
@@ -62,7 +63,7 @@ pub(crate) unsafe fn compute_block(isa: Isa, job: &Job<'_>, block: usize) {
         points: job.sources,
         channels: job.channels,
         nd: job.nd,
-        softening2: job.softening2,
+        softening: job.softening,
     };
     let mut sink = RowSink { out: &job.out, i0 };
     near_field(

@@ -126,7 +126,7 @@ impl LaplaceSum for Direct {
                 nd: dims.nd,
                 targets: problem.target_points(),
                 targets_are_sources: problem.targets_are_sources(),
-                softening2: problem.softening * problem.softening,
+                softening: problem.softening,
                 out: OutWriter::new(
                     &mut *potential,
                     gradient.as_deref_mut(),

@@ -222,7 +222,7 @@ impl Fast {
             order,
             theta: p.theta,
             order_for_ratio: &order_for_ratio,
-            softening2: s * s,
+            softening: s,
             min_gap: p.softened_gap(s),
             gradient,
             isa: self.isa,

@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::error::KernelError;
 use crate::fast::expansion::MAX_ORDER;
 use crate::simd::Isa;
+use crate::softening::Softening;
 
 /// The near field refines `1/r` less when the tolerance is at least this
 /// many times the instruction set's relaxed bound (see
@@ -106,25 +107,30 @@ impl FastParams {
         if tolerance >= 3e-3 { 256 } else { 512 }
     }
 
-    /// The separation below which cell pairs are summed directly when the
-    /// kernel is softened with length `softening`: `s / sqrt(2 tol)`, where
-    /// the exact `1/r` the expansions represent is within the tolerance of
-    /// `(r^2 + s^2)^(-1/2)` (relative difference `s^2 / (2 r^2)`); 0 without
-    /// softening. Plummer softening never becomes exactly `1/r`, so with a
-    /// gap comparable to the system's size almost every pair is summed
-    /// directly and the fast backend costs about as much as direct.
+    /// The separation below which cell pairs are summed directly under
+    /// `softening`: 0 without; the support `h` of a compact kernel, beyond
+    /// which it is exactly the `1/r` the expansions represent (2.8 `s` for
+    /// the spline, 3 `s` for Wendland C2); and `s / sqrt(2 tol)` for
+    /// Plummer, where `1/r` is within the tolerance of `(r^2 + s^2)^(-1/2)`
+    /// (relative difference `s^2 / (2 r^2)`). Plummer softening never
+    /// becomes exactly `1/r`, so with a gap comparable to the system's size
+    /// almost every pair is summed directly and the fast backend costs about
+    /// as much as direct: soften with a compact kernel where speed matters.
     ///
     /// ```
-    /// use covar_kernel::FastParams;
+    /// use covar_kernel::{FastParams, Softening, SofteningKernel};
     /// let p = FastParams::with_tolerance(1e-6);
-    /// assert_eq!(p.softened_gap(0.0), 0.0);
-    /// assert!((p.softened_gap(1e-3) - 1e-3 / 2e-6f64.sqrt()).abs() < 1e-15);
+    /// assert_eq!(p.softened_gap(Softening::NONE), 0.0);
+    /// let plummer = p.softened_gap(Softening::plummer(1e-3));
+    /// assert!((plummer - 1e-3 / 2e-6f64.sqrt()).abs() < 1e-15);
+    /// let spline = p.softened_gap(Softening::new(SofteningKernel::Spline, 1e-3));
+    /// assert!((spline - 2.8e-3).abs() < 1e-18);
     /// ```
-    pub fn softened_gap(&self, softening: f64) -> f64 {
-        if softening > 0.0 {
-            softening / (2.0 * self.tolerance).sqrt()
-        } else {
-            0.0
+    pub fn softened_gap(&self, softening: impl Into<Softening>) -> f64 {
+        let softening = softening.into();
+        match softening.support() {
+            Some(h) => h,
+            None => softening.length / (2.0 * self.tolerance).sqrt(),
         }
     }
 

@@ -4,9 +4,12 @@
 //! nodes from its parent. A candidate `B` is
 //!
 //! - translated into `A`'s local expansion (M2L) when the pair is well
-//!   separated: `r_A + r_B < theta |z_A - z_B|` (and, with softening `s`,
-//!   `|z_A - z_B| - r_A - r_B > s / sqrt(2 tol)`, where the expansions of
-//!   the exact `1/r` are within `tol` of the softened kernel);
+//!   separated: `r_A + r_B < theta |z_A - z_B|` (and, with softening,
+//!   `|z_A - z_B| - r_A - r_B` above the gap of
+//!   [`FastParams::softened_gap`](crate::FastParams::softened_gap): no pair
+//!   of their particles is closer than a compact kernel's support, or than
+//!   `s / sqrt(2 tol)` under Plummer softening, where the expansions of the
+//!   exact `1/r` are within `tol` of the softened kernel);
 //! - kept for direct summation when both are leaves;
 //! - replaced by its children when it is the larger cell (or `A` is a leaf);
 //! - passed down to `A`'s children otherwise.
@@ -32,6 +35,7 @@ use crate::output::OutWriter;
 use crate::p2p::{BLOCK, BlockSink, Precision, SourceSet, TargetBlock, near_field};
 use crate::problem::Points;
 use crate::simd::Isa;
+use crate::softening::Softening;
 
 /// Subtrees with more targets than this are processed in parallel.
 const PARALLEL_POINTS: usize = 16_384;
@@ -118,7 +122,7 @@ pub(crate) struct Traversal<'a> {
     /// Order needed by a pair of separation ratio `rho`:
     /// `ceil(ln(tolerance / scale) / ln(rho))`, within `2 ..= order`.
     pub(crate) order_for_ratio: &'a (dyn Fn(f64) -> usize + Sync),
-    pub(crate) softening2: f64,
+    pub(crate) softening: Softening,
     /// Smallest separation of expanded pairs (softening), 0 without.
     pub(crate) min_gap: f64,
     pub(crate) gradient: bool,
@@ -270,7 +274,7 @@ impl Traversal<'_> {
             points: src.points(),
             channels: self.channels,
             nd,
-            softening2: self.softening2,
+            softening: self.softening,
         };
         let mut k = 0;
         while k < m {

@@ -23,10 +23,13 @@
 // Kernels index fixed-size register arrays by channel and axis.
 #![allow(clippy::needless_range_loop)]
 
+mod green;
 mod sweep;
 
 use crate::problem::Points;
 use crate::simd::{Isa, Simd, WithSimd};
+use crate::softening::Softening;
+use green::{Green, Kernel};
 use sweep::{Acc, Run, sweep, sweep_diagonal};
 
 /// Targets per block (a multiple of every vector width).
@@ -73,7 +76,7 @@ pub(crate) struct SourceSet<'a> {
     pub(crate) points: Points<'a>,
     pub(crate) channels: &'a [f64],
     pub(crate) nd: usize,
-    pub(crate) softening2: f64,
+    pub(crate) softening: Softening,
 }
 
 /// Receives the finished sums of a block, one channel at a time.
@@ -96,18 +99,39 @@ fn block_sums<S: Simd, const RELAXED: bool>(s: S, op: Pairs<'_, '_>) {
         sink,
         ..
     } = op;
+    match Kernel::of(sources.softening) {
+        Kernel::Plummer(k) => {
+            channel_groups::<S, _, RELAXED>(s, &k, targets, sources, ranges, grad, sink)
+        }
+        Kernel::Compact(k) => {
+            channel_groups::<S, _, RELAXED>(s, &k, targets, sources, ranges, grad, sink)
+        }
+    }
+}
+
+/// [`block_sums`] with the kernel `k`, in groups of channels.
+#[inline(always)]
+fn channel_groups<S: Simd, K: Green, const RELAXED: bool>(
+    s: S,
+    k: &K,
+    targets: &TargetBlock,
+    sources: &SourceSet<'_>,
+    ranges: &[(usize, usize)],
+    grad: bool,
+    sink: &mut dyn BlockSink,
+) {
     let mut c0 = 0;
     while c0 < sources.nd {
         let left = sources.nd - c0;
-        let args = (s, targets, sources, ranges, c0);
+        let args = (s, k, targets, sources, ranges, c0);
         let width = match (grad, left) {
-            (true, 4..) => group::<S, RELAXED, 4, true>(args, sink),
-            (true, 2..=3) => group::<S, RELAXED, 2, true>(args, sink),
-            (true, _) => group::<S, RELAXED, 1, true>(args, sink),
-            (false, 8..) => group::<S, RELAXED, 8, false>(args, sink),
-            (false, 4..=7) => group::<S, RELAXED, 4, false>(args, sink),
-            (false, 2..=3) => group::<S, RELAXED, 2, false>(args, sink),
-            (false, _) => group::<S, RELAXED, 1, false>(args, sink),
+            (true, 4..) => group::<S, K, RELAXED, 4, true>(args, sink),
+            (true, 2..=3) => group::<S, K, RELAXED, 2, true>(args, sink),
+            (true, _) => group::<S, K, RELAXED, 1, true>(args, sink),
+            (false, 8..) => group::<S, K, RELAXED, 8, false>(args, sink),
+            (false, 4..=7) => group::<S, K, RELAXED, 4, false>(args, sink),
+            (false, 2..=3) => group::<S, K, RELAXED, 2, false>(args, sink),
+            (false, _) => group::<S, K, RELAXED, 1, false>(args, sink),
         };
         c0 += width;
     }
@@ -115,8 +139,16 @@ fn block_sums<S: Simd, const RELAXED: bool>(s: S, op: Pairs<'_, '_>) {
 
 /// Channels `c0 .. c0 + ND` at the block's targets. Returns `ND`.
 #[inline(always)]
-fn group<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
-    (s, tb, src, ranges, c0): (S, &TargetBlock, &SourceSet<'_>, &[(usize, usize)], usize),
+#[allow(clippy::type_complexity)]
+fn group<S: Simd, K: Green, const RELAXED: bool, const ND: usize, const GRAD: bool>(
+    (s, k, tb, src, ranges, c0): (
+        S,
+        &K,
+        &TargetBlock,
+        &SourceSet<'_>,
+        &[(usize, usize)],
+        usize,
+    ),
     sink: &mut dyn BlockSink,
 ) -> usize {
     let n = src.points.x.len();
@@ -124,7 +156,7 @@ fn group<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
     let vectors = tb.m.div_ceil(lanes);
     let mut pot = [[0.0; BLOCK]; ND];
     let mut grad = [[[0.0; BLOCK]; 3]; ND];
-    let soft2 = s.splat(src.softening2);
+    let soft2 = s.splat(k.soft2());
     let t = &tb.t;
     let run = |lo: usize, hi: usize| Run::<ND> {
         x: &src.points.x[lo..hi],
@@ -152,11 +184,12 @@ fn group<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
                         let first = first + o;
                         let a = first.clamp(j0, j1);
                         let b = (first + lanes).clamp(j0, j1);
-                        sweep::<S, RELAXED, ND, GRAD>(s, &tv, soft2, &run(j0, a), &mut acc);
+                        sweep::<S, K, RELAXED, ND, GRAD>(s, k, &tv, soft2, &run(j0, a), &mut acc);
                         if a < b {
                             // Here first <= a < first + lanes.
-                            sweep_diagonal::<S, RELAXED, ND, GRAD>(
+                            sweep_diagonal::<S, K, RELAXED, ND, GRAD>(
                                 s,
+                                k,
                                 &tv,
                                 soft2,
                                 &run(a, b),
@@ -164,9 +197,11 @@ fn group<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
                                 &mut acc,
                             );
                         }
-                        sweep::<S, RELAXED, ND, GRAD>(s, &tv, soft2, &run(b, j1), &mut acc);
+                        sweep::<S, K, RELAXED, ND, GRAD>(s, k, &tv, soft2, &run(b, j1), &mut acc);
                     }
-                    None => sweep::<S, RELAXED, ND, GRAD>(s, &tv, soft2, &run(j0, j1), &mut acc),
+                    None => {
+                        sweep::<S, K, RELAXED, ND, GRAD>(s, k, &tv, soft2, &run(j0, j1), &mut acc)
+                    }
                 }
                 for c in 0..ND {
                     s.store(acc.pot[c], &mut pot[c][o..]);
@@ -277,7 +312,7 @@ mod tests {
             points: Points::new(&x, &y, &z),
             channels: &ch,
             nd,
-            softening2: 0.0,
+            softening: Softening::NONE,
         };
         for (isa, precision) in Isa::available()
             .into_iter()

@@ -4,6 +4,7 @@
 //! its terms in source order, so a target's sum does not depend on which
 //! thread or vector computed it.
 
+use super::green::Green;
 use crate::simd::Simd;
 
 /// Running sums of one target vector for `ND` channels.
@@ -53,8 +54,17 @@ fn distance2<S: Simd>(s: S, d: &[S::V; 3], soft2: S::V) -> S::V {
     )
 }
 
-/// Separation `r_j - t` (so that `grad Phi = +sum_j s_j d G^3` needs no
-/// negation) and `G = 1/sqrt(|d|^2 + s^2)` of source `j` for every lane.
+/// The geometry of one source for every lane: the separation `d = r_j - t`
+/// (so that `grad Phi = +sum_j s_j d F` needs no negation), the squared
+/// distance `r2 = |d|^2 + soft2` and `inv = 1/sqrt(r2)`.
+#[derive(Clone, Copy)]
+struct Geo<V> {
+    d: [V; 3],
+    r2: V,
+    inv: V,
+}
+
+/// [`Geo`] of source `j`, `1/sqrt` refined by the SIMD layer.
 #[inline(always)]
 fn geometry<S: Simd, const RELAXED: bool, const ND: usize>(
     s: S,
@@ -62,7 +72,7 @@ fn geometry<S: Simd, const RELAXED: bool, const ND: usize>(
     soft2: S::V,
     run: &Run<'_, ND>,
     j: usize,
-) -> ([S::V; 3], S::V) {
+) -> Geo<S::V> {
     let d = separation(s, t, run, j);
     let r2 = distance2(s, &d, soft2);
     let inv = if RELAXED {
@@ -70,10 +80,10 @@ fn geometry<S: Simd, const RELAXED: bool, const ND: usize>(
     } else {
         s.rsqrt(r2)
     };
-    (d, inv)
+    Geo { d, r2, inv }
 }
 
-/// As [`geometry`], with `1/r` by IEEE square root and division.
+/// As [`geometry`], with `1/sqrt` by IEEE square root and division.
 #[inline(always)]
 fn geometry_ieee<S: Simd, const ND: usize>(
     s: S,
@@ -81,16 +91,39 @@ fn geometry_ieee<S: Simd, const ND: usize>(
     soft2: S::V,
     run: &Run<'_, ND>,
     j: usize,
-) -> ([S::V; 3], S::V) {
+) -> Geo<S::V> {
     let d = separation(s, t, run, j);
-    (d, s.rsqrt_ieee(distance2(s, &d, soft2)))
+    let r2 = distance2(s, &d, soft2);
+    Geo {
+        d,
+        r2,
+        inv: s.rsqrt_ieee(r2),
+    }
+}
+
+/// `geo` of source `j` with its separation recomputed, so that only its
+/// `r2` and `inv` need to live across iterations.
+#[inline(always)]
+fn regeo<S: Simd, const ND: usize>(
+    s: S,
+    t: &[S::V; 3],
+    run: &Run<'_, ND>,
+    j: usize,
+    geo: Geo<S::V>,
+) -> Geo<S::V> {
+    Geo {
+        d: separation(s, t, run, j),
+        ..geo
+    }
 }
 
 /// Adds source `j` of `run` to the sums of the target vector `t`; if
 /// `exclude` is `Some(lane)`, that lane gets nothing (it is the source itself).
 #[inline(always)]
-fn interact<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
+#[allow(clippy::too_many_arguments)]
+fn interact<S: Simd, K: Green, const RELAXED: bool, const ND: usize, const GRAD: bool>(
     s: S,
+    k: &K,
     t: &[S::V; 3],
     soft2: S::V,
     run: &Run<'_, ND>,
@@ -98,19 +131,37 @@ fn interact<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
     exclude: Option<usize>,
     acc: &mut Acc<S::V, ND>,
 ) {
-    let (d, mut inv) = geometry::<S, RELAXED, ND>(s, t, soft2, run, j);
+    let geo = geometry::<S, RELAXED, ND>(s, t, soft2, run, j);
+    let (mut g, mut f) = k.terms(s, geo.r2, geo.inv);
     if let Some(lane) = exclude {
-        inv = s.zero_lane(inv, lane);
+        g = s.zero_lane(g, lane);
+        f = s.zero_lane(f, lane);
     }
-    accumulate::<S, ND, GRAD>(s, d, inv, run, j, acc);
+    accumulate::<S, ND, GRAD>(s, geo.d, g, f, run, j, acc);
 }
 
-/// Adds the terms of source `j` with separation `d` and `inv = G`.
+/// The terms of [`Geo`] `geo` of source `j` added to `acc`.
+#[inline(always)]
+fn add<S: Simd, K: Green, const ND: usize, const GRAD: bool>(
+    s: S,
+    k: &K,
+    geo: Geo<S::V>,
+    run: &Run<'_, ND>,
+    j: usize,
+    acc: &mut Acc<S::V, ND>,
+) {
+    let (g, f) = k.terms(s, geo.r2, geo.inv);
+    accumulate::<S, ND, GRAD>(s, geo.d, g, f, run, j, acc);
+}
+
+/// Adds the terms of source `j` with separation `d`, kernel `g = G` and
+/// gradient factor `f = F`.
 #[inline(always)]
 fn accumulate<S: Simd, const ND: usize, const GRAD: bool>(
     s: S,
     d: [S::V; 3],
     inv: S::V,
+    inv3: S::V,
     run: &Run<'_, ND>,
     j: usize,
     acc: &mut Acc<S::V, ND>,
@@ -118,7 +169,6 @@ fn accumulate<S: Simd, const ND: usize, const GRAD: bool>(
     let [dx, dy, dz] = d;
     if GRAD && ND >= 4 {
         // Many channels: scale the separation once, then 4 FMAs per channel.
-        let inv3 = s.mul(s.mul(inv, inv), inv);
         let u = [s.mul(dx, inv3), s.mul(dy, inv3), s.mul(dz, inv3)];
         for c in 0..ND {
             let q = s.splat(run.ch[c][j]);
@@ -129,7 +179,6 @@ fn accumulate<S: Simd, const ND: usize, const GRAD: bool>(
         }
     } else if GRAD {
         // Few channels: scale the source value, 5 operations per channel.
-        let inv3 = s.mul(s.mul(inv, inv), inv);
         for c in 0..ND {
             let q = s.splat(run.ch[c][j]);
             acc.pot[c] = s.mul_add(q, inv, acc.pot[c]);
@@ -148,8 +197,9 @@ fn accumulate<S: Simd, const ND: usize, const GRAD: bool>(
 
 /// Every source of `run` acts on every lane of `t`.
 #[inline(always)]
-pub(crate) fn sweep<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
+pub(crate) fn sweep<S: Simd, K: Green, const RELAXED: bool, const ND: usize, const GRAD: bool>(
     s: S,
+    k: &K,
     t: &[S::V; 3],
     soft2: S::V,
     run: &Run<'_, ND>,
@@ -173,39 +223,41 @@ pub(crate) fn sweep<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: b
         // on the FMA ports; the two chains are independent and overlap.
         let mut j = 0;
         while j + 2 <= n {
-            let (d0, inv0) = geometry_ieee::<S, ND>(s, t, soft2, &run, j);
-            let (d1, inv1) = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 1);
-            accumulate::<S, ND, GRAD>(s, d0, inv0, &run, j, acc);
-            accumulate::<S, ND, GRAD>(s, d1, inv1, &run, j + 1, acc);
+            let g0 = geometry_ieee::<S, ND>(s, t, soft2, &run, j);
+            let g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 1);
+            add::<S, K, ND, GRAD>(s, k, g0, &run, j, acc);
+            add::<S, K, ND, GRAD>(s, k, g1, &run, j + 1, acc);
             j += 2;
         }
         if j < n {
-            let (d, inv) = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j);
-            accumulate::<S, ND, GRAD>(s, d, inv, &run, j, acc);
+            let g = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j);
+            add::<S, K, ND, GRAD>(s, k, g, &run, j, acc);
         }
         return;
     }
     if n < 2 {
         for j in 0..n {
-            let (d, inv) = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j);
-            accumulate::<S, ND, GRAD>(s, d, inv, &run, j, acc);
+            let g = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j);
+            add::<S, K, ND, GRAD>(s, k, g, &run, j, acc);
         }
         return;
     }
     if GRAD && ND >= 4 {
         // Many accumulators leave no registers to carry separations two
-        // iterations: carry 1/r only and recompute r_j - t (3 subtractions
-        // are cheaper than the spills).
-        let mut inv0 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0).1;
-        let mut inv1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 1).1;
+        // iterations: carry 1/r (and, for a compact kernel, r^2) only and
+        // recompute r_j - t (3 subtractions are cheaper than the spills).
+        // (No closures here: they would be compiled without the token's
+        // target features.)
+        let mut c0 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0);
+        let mut c1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 1);
         for j in 0..n - 2 {
-            let cur = inv0;
-            inv0 = inv1;
-            inv1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 2).1;
-            accumulate::<S, ND, GRAD>(s, separation(s, t, &run, j), cur, &run, j, acc);
+            let cur = c0;
+            c0 = c1;
+            c1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 2);
+            add::<S, K, ND, GRAD>(s, k, regeo(s, t, &run, j, cur), &run, j, acc);
         }
-        accumulate::<S, ND, GRAD>(s, separation(s, t, &run, n - 2), inv0, &run, n - 2, acc);
-        accumulate::<S, ND, GRAD>(s, separation(s, t, &run, n - 1), inv1, &run, n - 1, acc);
+        add::<S, K, ND, GRAD>(s, k, regeo(s, t, &run, n - 2, c0), &run, n - 2, acc);
+        add::<S, K, ND, GRAD>(s, k, regeo(s, t, &run, n - 1, c1), &run, n - 1, acc);
     } else {
         let mut g0 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0);
         let mut g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 1);
@@ -213,25 +265,33 @@ pub(crate) fn sweep<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: b
             let cur = g0;
             g0 = g1;
             g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 2);
-            accumulate::<S, ND, GRAD>(s, cur.0, cur.1, &run, j, acc);
+            add::<S, K, ND, GRAD>(s, k, cur, &run, j, acc);
         }
-        accumulate::<S, ND, GRAD>(s, g0.0, g0.1, &run, n - 2, acc);
-        accumulate::<S, ND, GRAD>(s, g1.0, g1.1, &run, n - 1, acc);
+        add::<S, K, ND, GRAD>(s, k, g0, &run, n - 2, acc);
+        add::<S, K, ND, GRAD>(s, k, g1, &run, n - 1, acc);
     }
 }
 
 /// Sources of `run` are the targets in lanes `first_lane, first_lane + 1, ...`:
 /// source `k` skips lane `first_lane + k` (no self interaction).
 #[inline(always)]
-pub(crate) fn sweep_diagonal<S: Simd, const RELAXED: bool, const ND: usize, const GRAD: bool>(
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sweep_diagonal<
+    S: Simd,
+    K: Green,
+    const RELAXED: bool,
+    const ND: usize,
+    const GRAD: bool,
+>(
     s: S,
+    k: &K,
     t: &[S::V; 3],
     soft2: S::V,
     run: &Run<'_, ND>,
     first_lane: usize,
     acc: &mut Acc<S::V, ND>,
 ) {
-    for k in 0..run.len() {
-        interact::<S, RELAXED, ND, GRAD>(s, t, soft2, run, k, Some(first_lane + k), acc);
+    for j in 0..run.len() {
+        interact::<S, K, RELAXED, ND, GRAD>(s, k, t, soft2, run, j, Some(first_lane + j), acc);
     }
 }

@@ -74,6 +74,7 @@ mod imp {
         /// 5.1e8 and 5.9e8 (`nd = 4`).
         const SHARE_DIVIDER: bool = true;
         type V = __m256d;
+        type M = __m256d;
 
         #[inline(always)]
         fn splat(self, x: f64) -> __m256d {
@@ -140,6 +141,18 @@ mod imp {
                     _mm256_castsi256_pd(_mm256_set_epi64x(m[3], m[2], m[1], m[0])),
                 )
             }
+        }
+        #[inline(always)]
+        fn lt(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_cmp_pd::<_CMP_LT_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn select(self, m: __m256d, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_blendv_pd(b, a, m) }
+        }
+        #[inline(always)]
+        fn any(self, m: __m256d) -> bool {
+            unsafe { _mm256_movemask_pd(m) != 0 }
         }
     }
 }

@@ -54,6 +54,7 @@ mod imp {
         /// thread, `nd = 1`).
         const SHARE_DIVIDER: bool = false;
         type V = __m512d;
+        type M = __mmask8;
 
         #[inline(always)]
         fn splat(self, x: f64) -> __m512d {
@@ -108,6 +109,18 @@ mod imp {
         #[inline(always)]
         fn zero_lane(self, v: __m512d, lane: usize) -> __m512d {
             unsafe { _mm512_maskz_mov_pd(!(1u8 << lane), v) }
+        }
+        #[inline(always)]
+        fn lt(self, a: __m512d, b: __m512d) -> __mmask8 {
+            unsafe { _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn select(self, m: __mmask8, a: __m512d, b: __m512d) -> __m512d {
+            unsafe { _mm512_mask_blend_pd(m, b, a) }
+        }
+        #[inline(always)]
+        fn any(self, m: __mmask8) -> bool {
+            m != 0
         }
     }
 }

@@ -246,6 +246,8 @@ pub(crate) trait Simd: Copy + Send + Sync {
     const SHARE_DIVIDER: bool;
     /// The vector type.
     type V: Copy;
+    /// A lane mask, the result of a comparison.
+    type M: Copy;
 
     /// All lanes set to `x`.
     fn splat(self, x: f64) -> Self::V;
@@ -276,6 +278,12 @@ pub(crate) trait Simd: Copy + Send + Sync {
     fn rsqrt_ieee(self, x: Self::V) -> Self::V;
     /// `v` with lane `lane` set to zero.
     fn zero_lane(self, v: Self::V, lane: usize) -> Self::V;
+    /// The lanes where `a < b` (false where either is NaN).
+    fn lt(self, a: Self::V, b: Self::V) -> Self::M;
+    /// `a` in the lanes of `m`, `b` in the others.
+    fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// Whether any lane of `m` is set.
+    fn any(self, m: Self::M) -> bool;
 }
 
 /// One third-order step towards `1/sqrt(x)` from `y`: with `e = 1 - x y^2`

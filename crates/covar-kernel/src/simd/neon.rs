@@ -54,6 +54,7 @@ mod imp {
         /// Not measured on aarch64 hardware yet: the refined estimate alone.
         const SHARE_DIVIDER: bool = false;
         type V = float64x2_t;
+        type M = uint64x2_t;
 
         #[inline(always)]
         fn splat(self, x: f64) -> float64x2_t {
@@ -114,6 +115,18 @@ mod imp {
                     _ => vsetq_lane_f64::<1>(0.0, v),
                 }
             }
+        }
+        #[inline(always)]
+        fn lt(self, a: float64x2_t, b: float64x2_t) -> uint64x2_t {
+            unsafe { vcltq_f64(a, b) }
+        }
+        #[inline(always)]
+        fn select(self, m: uint64x2_t, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+            unsafe { vbslq_f64(m, a, b) }
+        }
+        #[inline(always)]
+        fn any(self, m: uint64x2_t) -> bool {
+            unsafe { vmaxvq_u32(vreinterpretq_u32_u64(m)) != 0 }
         }
     }
 }

@@ -13,6 +13,7 @@ impl Simd for Scalar {
     /// One path only: IEEE.
     const SHARE_DIVIDER: bool = false;
     type V = f64;
+    type M = bool;
 
     #[inline(always)]
     fn splat(self, x: f64) -> f64 {
@@ -64,5 +65,17 @@ impl Simd for Scalar {
         debug_assert_eq!(lane, 0);
         let _ = v;
         0.0
+    }
+    #[inline(always)]
+    fn lt(self, a: f64, b: f64) -> bool {
+        a < b
+    }
+    #[inline(always)]
+    fn select(self, m: bool, a: f64, b: f64) -> f64 {
+        if m { a } else { b }
+    }
+    #[inline(always)]
+    fn any(self, m: bool) -> bool {
+        m
     }
 }

@@ -1,7 +1,7 @@
 //! Seeded fixtures and comparison helpers shared by the kernel tests.
 #![allow(dead_code)]
 
-use covar_kernel::{LaplaceSum, Outputs, Points, Problem};
+use covar_kernel::{LaplaceSum, Outputs, Points, Problem, Softening};
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -30,13 +30,19 @@ pub struct Case {
     pub channels: Vec<f64>,
     pub nd: usize,
     pub targets: Option<[Vec<f64>; 3]>,
-    pub softening: f64,
+    pub softening: Softening,
 }
 
 impl Case {
     /// `n` sources uniform in [-1, 1)^3 with channel values in [-1, 1);
     /// `nt` separate targets if given.
-    pub fn random(seed: u64, n: usize, nd: usize, nt: Option<usize>, softening: f64) -> Self {
+    pub fn random(
+        seed: u64,
+        n: usize,
+        nd: usize,
+        nt: Option<usize>,
+        softening: impl Into<Softening>,
+    ) -> Self {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let col = |m: usize, rng: &mut Xoshiro256PlusPlus| -> Vec<f64> {
             (0..m).map(|_| uniform(rng, -1.0, 1.0)).collect()
@@ -53,7 +59,7 @@ impl Case {
             channels,
             nd,
             targets,
-            softening,
+            softening: softening.into(),
         }
     }
 
@@ -90,14 +96,13 @@ impl Case {
     }
 
     /// The sums of absolute contributions, `sum_j |s_j| G` and
-    /// `sum_j |s_j| |t_d - r_jd| G^3`, the scale of each sum's round-off.
+    /// `sum_j |s_j| |t_d - r_jd| F`, the scale of each sum's round-off.
     pub fn absolute_sums(&self) -> (Vec<f64>, Vec<f64>) {
         let (n, nt, nd) = (self.n(), self.nt(), self.nd);
         let t = self
             .targets
             .clone()
             .unwrap_or([self.x.clone(), self.y.clone(), self.z.clone()]);
-        let s2 = self.softening * self.softening;
         let mut pot = vec![0.0; nd * nt];
         let mut grad = vec![0.0; 3 * nd * nt];
         for i in 0..nt {
@@ -110,12 +115,14 @@ impl Case {
                     t[1][i] - self.y[j],
                     t[2][i] - self.z[j],
                 ];
-                let g = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + s2).sqrt();
+                let (g, f) = self
+                    .softening
+                    .terms(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
                 for c in 0..nd {
                     let q = self.channels[c * n + j].abs();
                     pot[c * nt + i] += q * g;
                     for k in 0..3 {
-                        grad[(3 * c + k) * nt + i] += q * d[k].abs() * g * g * g;
+                        grad[(3 * c + k) * nt + i] += q * d[k].abs() * f;
                     }
                 }
             }

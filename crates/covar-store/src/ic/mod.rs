@@ -14,10 +14,12 @@
 //! | [`Plummer`] | Plummer sphere in virial equilibrium (Hénon units) |
 //! | [`KeplerOrbit`] | a two-body orbit, plus its analytic solution |
 //! | [`Lattice`] | a cubic lattice, optionally jittered |
+//! | [`SeedClusters`] | the seed's clusters: masses from cluster sizes, charges `±sqrt(m)`, uniform in a ball |
 //!
 //! Conventions shared by all of them:
 //!
-//! - Charges equal masses (the gravity preset of DESIGN.md section 2.3); use
+//! - Charges equal masses (the gravity preset of DESIGN.md section 2.3;
+//!   [`SeedClusters`] excepted, whose charges are `±sqrt(m)`); use
 //!   [`random_signs`] or [`neutral_signs`] for Coulomb-like systems.
 //! - Momentum is `mass * velocity`.
 //! - Ids are `0..n` in generation order.
@@ -40,12 +42,14 @@
 //! ```
 
 mod charges;
+mod clusters;
 mod cube;
 mod kepler;
 mod lattice;
 mod plummer;
 
 pub use charges::{neutral_signs, random_signs};
+pub use clusters::{MAX_CLUSTER_SIZE, SeedClusters};
 pub use cube::UniformCube;
 pub use kepler::KeplerOrbit;
 pub use lattice::Lattice;

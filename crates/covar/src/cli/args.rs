@@ -140,6 +140,11 @@ pub(crate) fn nd(s: &str) -> Result<usize, String> {
     }
 }
 
+/// A softening kernel by name.
+pub(crate) fn softening_kernel(s: &str) -> Result<covar_kernel::SofteningKernel, String> {
+    s.parse()
+}
+
 /// A softening length: finite and `>= 0`.
 pub(crate) fn softening(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {

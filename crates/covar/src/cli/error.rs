@@ -68,13 +68,13 @@ pub enum CliError {
     /// The simulation could not be set up or stepped.
     #[error("{0}")]
     Integrate(#[from] IntegrateError),
-    /// Gershgorin's sufficient condition for a positive definite kinetic
-    /// form fails and `--strict` was given.
+    /// The exact check proves the kinetic form indefinite and `--strict`
+    /// was given.
     #[error(
-        "--strict: the kinetic form may not be positive definite: {summary}; \
+        "--strict: the kinetic form is not positive definite: {summary}; \
          raise --softening or lower mu, or drop --strict to run anyway"
     )]
-    Gershgorin {
+    KineticForm {
         /// Where it fails and by how much.
         summary: String,
     },

@@ -11,7 +11,7 @@ use std::fmt;
 use std::time::Duration;
 
 use clap::Args;
-use covar_kernel::{Backend, Fast, FastParams, FastStats, LaplaceSum};
+use covar_kernel::{Backend, Fast, FastParams, FastStats, LaplaceSum, Softening, SofteningKernel};
 use serde::Serialize;
 
 use super::{CliError, args};
@@ -141,14 +141,21 @@ impl FastFlags {
 ///
 /// ```
 /// use covar::cli::fast::softening_warning;
-/// use covar_kernel::{Backend, Fast, FastParams};
+/// use covar_kernel::{Backend, Fast, FastParams, Softening, SofteningKernel};
 /// let fast = Backend::Fast(Box::new(Fast::new(FastParams::with_tolerance(1e-6))));
 /// let (x, y, z) = ([0.0, 1.0], [0.0, 1.0], [0.0, 1.0]);
-/// assert!(softening_warning(&fast, 0.01, [&x, &y, &z]).is_some()); // gap 7.1
-/// assert!(softening_warning(&fast, 1e-6, [&x, &y, &z]).is_none()); // gap 7.1e-4
-/// assert!(softening_warning(&fast, 0.0, [&x, &y, &z]).is_none());
+/// let plummer = |s| Softening::plummer(s);
+/// assert!(softening_warning(&fast, plummer(0.01), [&x, &y, &z]).is_some()); // gap 7.1
+/// assert!(softening_warning(&fast, plummer(1e-6), [&x, &y, &z]).is_none()); // gap 7.1e-4
+/// assert!(softening_warning(&fast, Softening::NONE, [&x, &y, &z]).is_none());
+/// let spline = Softening::new(SofteningKernel::Spline, 0.01);
+/// assert!(softening_warning(&fast, spline, [&x, &y, &z]).is_none()); // gap 0.028
 /// ```
-pub fn softening_warning(backend: &Backend, softening: f64, points: [&[f64]; 3]) -> Option<String> {
+pub fn softening_warning(
+    backend: &Backend,
+    softening: Softening,
+    points: [&[f64]; 3],
+) -> Option<String> {
     let Backend::Fast(fast) = backend else {
         return None;
     };
@@ -165,15 +172,22 @@ pub fn softening_warning(backend: &Backend, softening: f64, points: [&[f64]; 3])
             hi - lo
         })
         .fold(0.0, f64::max);
-    (gap > 0.0 && gap >= 0.1 * extent).then(|| {
-        format!(
-            "with softening {softening} and --tol {tol:e}, the fast backend sums every cell pair \
+    let s = softening.length;
+    (gap > 0.0 && gap >= 0.1 * extent).then(|| match softening.kernel {
+        SofteningKernel::Plummer => format!(
+            "with Plummer softening {s} and --tol {tol:e}, the fast backend sums every cell pair \
              closer than {gap:.3} directly (its 1/r expansions are within the tolerance of the \
              softened kernel only beyond s / sqrt(2 tol)); the system is {extent:.3} across, so \
-             expect about the cost of the direct backend: a smaller --softening or a larger --tol \
-             makes the fast backend pay off",
+             expect about the cost of the direct backend: --softening-kernel spline (exactly 1/r \
+             beyond 2.8 s), a smaller --softening or a larger --tol makes the fast backend pay off",
             tol = params.tolerance
-        )
+        ),
+        kernel => format!(
+            "with softening {s} ({kernel}), the fast backend sums every cell pair closer than \
+             the kernel's support {gap:.3} directly; the system is {extent:.3} across, so expect \
+             about the cost of the direct backend: a smaller --softening makes the fast backend \
+             pay off"
+        ),
     })
 }
 

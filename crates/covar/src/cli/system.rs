@@ -7,8 +7,9 @@
 //! | `cube` | uniform in the unit cube `[-1/2, 1/2)^3` | `neutral` (a plasma) | seeded random velocities |
 //! | `lattice` | the first `n` points of the smallest `k^3 >= n` cubic lattice of spacing `1/k` | `neutral` | seeded random velocities |
 //! | `kepler` | a two-body orbit (`a = 1`, `e = 0.5`, masses 1 and 0.001); `n` must be 2 | `mass` | the orbit's |
+//! | `clusters` | the seed's clusters ([`SeedClusters`]): masses = cluster sizes `k` with `P(k) ∝ k^-2`, `k <= 1000`; uniform in a ball spread until the largest coupling `kappa` is `--coupling` | `sqrt-mass` (`±sqrt(m)`) | at `--temperature` |
 //!
-//! Masses are `1/n` except for `kepler`. The cube and the lattice are
+//! Masses are `1/n` except for `kepler` and `clusters`. The cube and the lattice are
 //! generated at rest by `covar-store`; here each particle gets a velocity
 //! `u` uniform in `[-1, 1)^3` (momentum `P = m u`), so that the vector
 //! channels `q u` of `--nd 4` are not all zero.
@@ -17,7 +18,9 @@
 //! the seed itself, charges and velocities independent streams derived from
 //! it ([`stream_seed`]).
 
-use covar_store::ic::{KeplerOrbit, Lattice, Plummer, UniformCube, neutral_signs, random_signs};
+use covar_store::ic::{
+    KeplerOrbit, Lattice, Plummer, SeedClusters, UniformCube, neutral_signs, random_signs,
+};
 use covar_store::{DVec3, Particle, ParticleStore, SeededRng};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +38,9 @@ pub enum Ic {
     Lattice,
     /// Two-body Kepler orbit (n = 2).
     Kepler,
+    /// The seed's clusters: masses = cluster sizes, charges ±sqrt(m), uniform in a ball spread to
+    /// the coupling --coupling.
+    Clusters,
 }
 
 /// How to set the charges.
@@ -47,6 +53,9 @@ pub enum Charges {
     Random,
     /// Exactly balanced signs ±1 (total charge 0; one 0 if n is odd).
     Neutral,
+    /// ±sqrt(m) with independent random signs (the seed's clusters).
+    #[serde(rename = "sqrt-mass")]
+    SqrtMass,
 }
 
 impl Ic {
@@ -57,6 +66,7 @@ impl Ic {
             Ic::Cube => "cube",
             Ic::Lattice => "lattice",
             Ic::Kepler => "kepler",
+            Ic::Clusters => "clusters",
         }
     }
 
@@ -75,6 +85,7 @@ impl Ic {
         match self {
             Ic::Plummer | Ic::Kepler => Charges::Mass,
             Ic::Cube | Ic::Lattice => Charges::Neutral,
+            Ic::Clusters => Charges::SqrtMass,
         }
     }
 }
@@ -86,6 +97,7 @@ impl Charges {
             Charges::Mass => "mass",
             Charges::Random => "random",
             Charges::Neutral => "neutral",
+            Charges::SqrtMass => "sqrt-mass",
         }
     }
 }
@@ -101,7 +113,18 @@ pub struct SystemSpec {
     pub seed: u64,
     /// Charge assignment.
     pub charges: Charges,
+    /// `clusters` only: the coupling `kappa` the ball is spread to (by
+    /// [`covar_integrate::spread_to_coupling`], which needs the couplings
+    /// and a backend).
+    pub coupling: f64,
+    /// `clusters` only: the momenta's temperature.
+    pub temperature: f64,
 }
+
+/// Default `--coupling` of `--ic clusters` (Gershgorin holds below 1).
+pub const DEFAULT_COUPLING: f64 = 0.5;
+/// Default `--temperature` of `--ic clusters`.
+pub const DEFAULT_TEMPERATURE: f64 = 0.01;
 
 /// Independent random streams derived from the one user seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,7 +166,14 @@ impl SystemSpec {
     ///
     /// ```
     /// use covar::cli::system::{Charges, Ic, SystemSpec};
-    /// let spec = SystemSpec { ic: Ic::Lattice, n: 10, seed: 1, charges: Charges::Neutral };
+    /// let spec = SystemSpec {
+    ///     ic: Ic::Lattice,
+    ///     n: 10,
+    ///     seed: 1,
+    ///     charges: Charges::Neutral,
+    ///     coupling: 0.5,
+    ///     temperature: 0.01,
+    /// };
     /// let store = spec.build()?;
     /// assert_eq!(store.len(), 10);
     /// assert_eq!(store.charges().iter().sum::<f64>(), 0.0);
@@ -170,6 +200,15 @@ impl SystemSpec {
                 }
                 KeplerOrbit::new(1.0, 0.5, 1.0, 1e-3)?.generate()
             }
+            // A ball of radius n, near where the spread ends (kappa grows
+            // like n / radius): its first sum is already far apart, where
+            // softening no longer forces the fast backend to sum directly.
+            Ic::Clusters => SeedClusters {
+                temperature: self.temperature,
+                radius: n as f64,
+                ..SeedClusters::new(n, self.seed)
+            }
+            .generate()?,
         };
         if matches!(self.ic, Ic::Cube | Ic::Lattice) {
             random_velocities(&mut store, stream_seed(self.seed, Stream::Velocities));
@@ -182,6 +221,13 @@ impl SystemSpec {
             }
             Charges::Random => random_signs(&mut store, charge_seed),
             Charges::Neutral => neutral_signs(&mut store, charge_seed),
+            Charges::SqrtMass => {
+                random_signs(&mut store, charge_seed);
+                let c = store.columns_mut();
+                for (q, m) in c.charge.iter_mut().zip(c.mass.iter()) {
+                    *q *= m.sqrt();
+                }
+            }
         }
         store.validate()?;
         Ok(store)
@@ -257,6 +303,8 @@ mod tests {
             n,
             seed: 7,
             charges: ic.default_charges(),
+            coupling: DEFAULT_COUPLING,
+            temperature: DEFAULT_TEMPERATURE,
         }
     }
 

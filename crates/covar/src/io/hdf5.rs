@@ -32,7 +32,7 @@
 //! | `PartType1/ParticleIDs` | `u64[N]` | the store's ids |
 //! | `PartType1/Charges` | `f64[N]` | charges `q_i` (covar's own) |
 //! | `PartType1/CanonicalMomenta` | `f64[N][3]` | canonical momenta `P_i` (covar's own) |
-//! | `Parameters/*` | attributes | covar's run: `Code`, `CodeVersion`, `Step`, `TimeStep`, `Preset`, `CouplingK`, `CouplingMu`, `Softening`, `Integrator`, `RunSettings` (the run's `run.toml`); and `Omega0`, `OmegaLambda`, `HubbleParam` as in `Header` (GADGET-4 keeps them here) |
+//! | `Parameters/*` | attributes | covar's run: `Code`, `CodeVersion`, `Step`, `TimeStep`, `Preset`, `CouplingK`, `CouplingMu`, `Softening`, `SofteningKernel` (`plummer`, `spline` or `wendland-c2`), `Integrator`, `RunSettings` (the run's `run.toml`); and `Omega0`, `OmegaLambda`, `HubbleParam` as in `Header` (GADGET-4 keeps them here) |
 //!
 //! Each dataset carries a `Description` attribute saying what it holds.
 //!
@@ -111,6 +111,8 @@ pub struct RunInfo {
     pub mu: f64,
     /// Softening length `s`.
     pub softening: f64,
+    /// Softening kernel (`plummer`, `spline`, `wendland-c2`).
+    pub softening_kernel: String,
     /// The integrator's name.
     pub integrator: String,
     /// The run's resolved settings (`run.toml`), empty if unknown.
@@ -420,6 +422,7 @@ mod imp {
             ("CodeVersion", env!("CARGO_PKG_VERSION")),
             ("Preset", info.preset.as_str()),
             ("Integrator", info.integrator.as_str()),
+            ("SofteningKernel", info.softening_kernel.as_str()),
             ("RunSettings", info.settings.as_str()),
         ] {
             text(&params, name, v).map_err(pattr(name))?;

@@ -25,7 +25,7 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use covar_kernel::{Direct, KernelError, LaplaceSum, Outputs, Points, Problem};
+use covar_kernel::{Direct, KernelError, LaplaceSum, Outputs, Points, Problem, Softening};
 use covar_store::SeededRng;
 use serde::Serialize;
 
@@ -84,7 +84,7 @@ pub struct System<'a> {
     /// Number of channels.
     pub nd: usize,
     /// Softening length.
-    pub softening: f64,
+    pub softening: Softening,
 }
 
 /// Sources per block of the exact sums in [`exact`].
@@ -269,7 +269,7 @@ mod tests {
                 points,
                 channels: &q,
                 nd,
-                softening: s,
+                softening: s.into(),
             };
             let a = check(sys, &phi, &g, k, 5).unwrap();
             assert_eq!(a.check_targets, k);
@@ -292,7 +292,7 @@ mod tests {
             points: Points::new(&x, &y, &z),
             channels: &q,
             nd,
-            softening: 0.0,
+            softening: Softening::NONE,
         };
         let targets = pick(n, 23, 9);
         let (p1, g1) = exact_in_blocks(sys, &targets, n).unwrap();
@@ -327,7 +327,7 @@ mod tests {
             points,
             channels: &q,
             nd,
-            softening: 0.0,
+            softening: Softening::NONE,
         };
         let a = check(sys, &phi, &g, n, 1).unwrap();
         for (what, e) in [

@@ -19,14 +19,20 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use covar_kernel::{Backend, Direct, Fast, Isa, LaplaceSum, Outputs, Points, Problem, Progress};
+use covar_integrate::{Preset, System, spread_to_coupling};
+use covar_kernel::{
+    Backend, Direct, Fast, Isa, LaplaceSum, Outputs, Points, Problem, Progress, Softening,
+    SofteningKernel,
+};
 
 pub use accuracy::Accuracy;
 pub use checks::Checks;
 pub use report::FieldsReport;
 
 use super::fast::{FastFlags, FastReport, softening_warning};
-use super::system::{Charges, Ic, Stream, SystemSpec, channels, stream_seed};
+use super::system::{
+    Charges, DEFAULT_COUPLING, DEFAULT_TEMPERATURE, Ic, Stream, SystemSpec, channels, stream_seed,
+};
 use super::{CliError, args, memory, progress};
 
 /// Arguments of `covar fields`.
@@ -54,9 +60,26 @@ pub struct FieldsArgs {
     #[arg(long, value_enum)]
     pub charges: Option<Charges>,
 
-    /// Softening length s >= 0 (0 is the exact 1/r kernel).
+    /// --ic clusters: the largest coupling kappa = max_i |mu| sum_(j != i) |q_i q_j| G_ij / m_i the
+    /// ball is spread to, with the seed's mu = 1 [default: 0.5].
+    #[arg(long, value_parser = args::positive_real)]
+    pub coupling: Option<f64>,
+
+    /// --ic clusters: temperature T >= 0 of the clusters' momenta (velocity variance T / m per
+    /// axis) [default: 0.01].
+    #[arg(long, value_parser = args::softening)]
+    pub temperature: Option<f64>,
+
+    /// Softening length s >= 0 (0 is the exact 1/r kernel), Plummer-equivalent: G(0) = 1/s for
+    /// every kernel.
     #[arg(long, default_value_t = 0.0, value_parser = args::softening)]
     pub softening: f64,
+
+    /// Softening kernel: plummer ((r^2 + s^2)^(-1/2)), spline (GADGET-2's cubic spline, exactly
+    /// 1/r from 2.8 s) or wendland-c2 (SWIFT's, exactly 1/r from 3 s); with the compact ones the
+    /// fast backend sums directly only the pairs inside the support.
+    #[arg(long, default_value = "plummer", value_parser = args::softening_kernel)]
+    pub softening_kernel: SofteningKernel,
 
     /// Backend: naive (the textbook double loop, one thread), direct (exact, SIMD, all pool
     /// threads) or fast (tree and multipole expansions to --tol, all pool threads).
@@ -105,6 +128,8 @@ impl FieldsArgs {
             n: self.n.unwrap_or(self.ic.default_n()),
             seed: self.seed,
             charges: self.charges.unwrap_or(self.ic.default_charges()),
+            coupling: self.coupling.unwrap_or(DEFAULT_COUPLING),
+            temperature: self.temperature.unwrap_or(DEFAULT_TEMPERATURE),
         }
     }
 
@@ -183,7 +208,21 @@ impl FieldsArgs {
 /// ```
 pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport, CliError> {
     let spec = args.system();
+    if spec.ic != Ic::Clusters {
+        for (flag, given) in [
+            ("coupling", args.coupling.is_some()),
+            ("temperature", args.temperature.is_some()),
+        ] {
+            if given {
+                return Err(CliError::InvalidArgument {
+                    flag,
+                    reason: "applies to --ic clusters only".into(),
+                });
+            }
+        }
+    }
     let backend = args.backend()?;
+    let softening = Softening::new(args.softening_kernel, args.softening);
     let per_particle = bytes_per_particle(args.nd, matches!(backend, Backend::Fast(_)));
     let fits = |n| {
         memory::check(
@@ -211,12 +250,19 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
                 fits(store.len())?;
                 store
             }
+            None if spec.ic == Ic::Clusters => {
+                // Spread with the seed's couplings (mu = 1) on this backend.
+                let couplings = Preset::Seed { eps: 1.0 }.couplings(softening);
+                let mut sys = System::new(spec.build()?, couplings)?.with_backend(backend.clone());
+                spread_to_coupling(&mut sys, spec.coupling)?;
+                sys.particles
+            }
             None => spec.build()?,
         };
         let (n, nd) = (store.len(), args.nd);
         if show_progress
             && let Some(w) =
-                softening_warning(&backend, args.softening, [store.x(), store.y(), store.z()])
+                softening_warning(&backend, softening, [store.x(), store.y(), store.z()])
         {
             eprintln!("warning: {w}");
         }
@@ -227,7 +273,7 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
         // particle, 0.45 GiB at 10^7).
         let [x, y, z] = [store.x(), store.y(), store.z()].map(<[f64]>::to_vec);
         drop(store);
-        let problem = Problem::at_sources(Points::new(&x, &y, &z), &channels, nd, args.softening);
+        let problem = Problem::at_sources(Points::new(&x, &y, &z), &channels, nd, softening);
         let isa = backend.isa().map(|isa| isa.to_string());
         let counter = Progress::new();
         let backend = backend.with_progress(counter.clone());
@@ -260,7 +306,7 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
                     points: problem.sources.points,
                     channels: &channels,
                     nd,
-                    softening: args.softening,
+                    softening,
                 };
                 let seed = stream_seed(spec.seed, Stream::Check);
                 accuracy::check(sys, &potential, &gradient, k, seed)
@@ -275,6 +321,7 @@ pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport
             n,
             seed: spec.seed,
             softening: args.softening,
+            softening_kernel: args.softening_kernel.name(),
             nd,
             backend: backend.name(),
             isa,

@@ -27,6 +27,8 @@ pub struct FieldsReport {
     pub seed: u64,
     /// Softening length.
     pub softening: f64,
+    /// Softening kernel (`plummer`, `spline`, `wendland-c2`).
+    pub softening_kernel: &'static str,
     /// Number of source channels (1 or 4).
     pub nd: usize,
     /// Backend name.
@@ -89,8 +91,8 @@ impl fmt::Display for FieldsReport {
         };
         writeln!(
             f,
-            "covar fields: {} particles ({origin}, softening {})",
-            self.n, self.softening
+            "covar fields: {} particles ({origin}, softening {} ({}))",
+            self.n, self.softening, self.softening_kernel
         )?;
         let threads = match (self.backend, self.threads) {
             ("naive", t) => format!("single-threaded (pool of {t})"),

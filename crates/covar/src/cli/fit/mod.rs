@@ -19,6 +19,8 @@ use covar_infer::embed::SmacofParams;
 use covar_infer::fit::{FitParams, fit};
 use covar_infer::loss::stochastic::{SecondMoment, StochasticParams, estimate};
 use covar_infer::loss::{approx, coupling_strength, exact};
+use covar_integrate::spectrum::{Form, smallest_eigenvalue};
+use covar_integrate::{Couplings, System};
 use covar_kernel::Backend;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -187,6 +189,15 @@ fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<Fi
     let eps_estimated = args.eps.is_none();
     let eps = args.eps.unwrap_or_else(|| f.moments.eps());
     let coupling = coupling_strength(&store, args.softening)?;
+    let covariance_check = {
+        let couplings = Couplings {
+            k: 0.0,
+            mu: 1.0,
+            softening: args.softening.into(),
+        };
+        let sys = System::new(store.clone(), couplings)?.with_backend(args.backend.clone());
+        smallest_eigenvalue(&sys, Form::Covariance, 30, 1e-6)?
+    };
     let dense = n <= args.dense_limit;
     let (exact, exact_error) = if dense {
         match exact::dense(&store, args.softening, &s) {
@@ -232,6 +243,9 @@ fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<Fi
             eps_estimated,
             softening: args.softening,
             coupling,
+            covariance_min_eigenvalue: covariance_check.theta,
+            covariance_residual: covariance_check.residual,
+            covariance_sums: covariance_check.sums,
             exact,
             exact_error,
             first_order,

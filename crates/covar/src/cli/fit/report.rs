@@ -51,6 +51,13 @@ pub struct LossReport {
     pub softening: f64,
     /// `max_(i, j) |q_i q_j| G_ij / m_i`.
     pub coupling: f64,
+    /// The exact check of `K`: a Lanczos bound on the smallest eigenvalue
+    /// of `M^-1/2 K M^-1/2` (positive definite needs > 0).
+    pub covariance_min_eigenvalue: f64,
+    /// The residual of that Ritz value.
+    pub covariance_residual: f64,
+    /// Laplace sums the check took.
+    pub covariance_sums: usize,
     /// Exact, by dense Cholesky (`None` above the dense limit or when `K`
     /// is not positive definite).
     pub exact: Option<LossTerms>,
@@ -290,6 +297,19 @@ impl fmt::Display for FitReport {
                 "given"
             },
             l.softening
+        )?;
+        writeln!(
+            f,
+            "  exact check {}: smallest eigenvalue of M^-1/2 K M^-1/2 at most {:.6} (Lanczos, \
+             residual {:.1e}, {} sums)",
+            if l.covariance_min_eigenvalue > 0.0 {
+                "K positive definite"
+            } else {
+                "K NOT positive definite"
+            },
+            l.covariance_min_eigenvalue,
+            l.covariance_residual,
+            l.covariance_sums
         )?;
         writeln!(
             f,

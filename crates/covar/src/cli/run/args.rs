@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use clap::builder::PossibleValuesParser;
 use covar_integrate::integrator::NAMES;
-use covar_kernel::Backend;
+use covar_kernel::{Backend, SofteningKernel};
 use serde::{Deserialize, Serialize};
 
 use super::outputs::SnapshotFormat;
@@ -71,9 +71,13 @@ pub struct RunArgs {
     #[arg(long, value_parser = args::positive_real, help_heading = "Physics")]
     pub eps: Option<f64>,
 
-    /// Softening length s >= 0 (0 is the exact 1/r kernel) [default: 0.01].
+    /// Softening length s >= 0 (0 is the exact 1/r kernel), Plummer-equivalent: G(0) = 1/s for every kernel [default: 0.01].
     #[arg(long, value_parser = args::softening, help_heading = "Physics")]
     pub softening: Option<f64>,
+
+    /// Softening kernel: plummer ((r^2 + s^2)^(-1/2), never exactly 1/r), spline (GADGET-2's cubic spline, exactly 1/r from 2.8 s) or wendland-c2 (SWIFT's, exactly 1/r from 3 s). The compact kernels keep the fast backend fast: it sums directly only pairs inside the support [default: spline for gravity, plummer for the other presets].
+    #[arg(long, value_parser = args::softening_kernel, help_heading = "Physics")]
+    pub softening_kernel: Option<SofteningKernel>,
 
     /// Generated initial conditions [default: plummer].
     #[arg(long, value_enum, help_heading = "Initial conditions")]
@@ -89,9 +93,20 @@ pub struct RunArgs {
 
     /// Charges of generated particles, not with the gravity preset (charges
     /// are the masses there) [default: mass for plummer and kepler, neutral
-    /// for cube and lattice].
+    /// for cube and lattice, sqrt-mass for clusters].
     #[arg(long, value_enum, help_heading = "Initial conditions")]
     pub charges: Option<Charges>,
+
+    /// --ic clusters: the largest coupling kappa = max_i |mu| sum_(j != i) |q_i q_j| G_ij / m_i
+    /// the ball of clusters is spread to, measured by Laplace sums (Gershgorin's condition holds
+    /// below 1) [default: 0.5].
+    #[arg(long, value_parser = args::positive_real, help_heading = "Initial conditions")]
+    pub coupling: Option<f64>,
+
+    /// --ic clusters: temperature T >= 0 of the clusters' momenta (velocities uniform with
+    /// variance T / m per axis) [default: 0.01].
+    #[arg(long, value_parser = args::softening, help_heading = "Initial conditions")]
+    pub temperature: Option<f64>,
 
     /// Read the particles from a file instead of generating them: a CSV file
     /// with the header `x,y,z,px,py,pz,m,q` (one particle a row), or a

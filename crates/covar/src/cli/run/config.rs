@@ -54,6 +54,9 @@ pub struct RunConfig {
     /// `--softening`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub softening: Option<f64>,
+    /// `--softening-kernel` (`plummer`, `spline`, `wendland-c2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub softening_kernel: Option<String>,
     /// `--ic`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ic: Option<Ic>,
@@ -66,6 +69,12 @@ pub struct RunConfig {
     /// `--charges`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub charges: Option<Charges>,
+    /// `--coupling`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coupling: Option<f64>,
+    /// `--temperature`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
     /// `--from`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<PathBuf>,

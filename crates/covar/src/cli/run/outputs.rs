@@ -157,7 +157,8 @@ impl OutputDir {
             .into(),
             k: c.k,
             mu: c.mu,
-            softening: c.softening,
+            softening: c.softening.length,
+            softening_kernel: c.softening.kernel.name().into(),
             integrator: settings.integrator.into(),
             settings: String::new(),
         };

@@ -19,6 +19,8 @@ pub struct RunReport {
     pub mu: f64,
     /// Softening length.
     pub softening: f64,
+    /// Softening kernel (`plummer`, `spline`, `wendland-c2`).
+    pub softening_kernel: &'static str,
     /// The initial conditions in words (`plummer (seed 1)`, `file x.csv`).
     pub initial: String,
     /// Number of particles.
@@ -92,6 +94,13 @@ pub struct RunReport {
     pub gershgorin_worst_particle: Option<usize>,
     /// `mu != 0`: that margin (> 1 where the condition holds).
     pub gershgorin_worst_margin: Option<f64>,
+    /// `mu != 0`: the exact check's bound on the smallest eigenvalue of
+    /// `M^-1/2 (M - mu K_off) M^-1/2` (Lanczos; positive definite needs > 0).
+    pub kinetic_min_eigenvalue: Option<f64>,
+    /// `mu != 0`: the residual of that Ritz value.
+    pub kinetic_residual: Option<f64>,
+    /// `mu != 0`: Laplace sums the exact check took.
+    pub kinetic_sums: Option<usize>,
     /// Output folder.
     pub out: String,
     /// Rows of the energy log.
@@ -111,8 +120,8 @@ impl fmt::Display for RunReport {
         };
         writeln!(
             f,
-            "covar run: {} particles, {}, {} ({couplings}), softening {}",
-            self.n, self.initial, self.preset, self.softening
+            "covar run: {} particles, {}, {} ({couplings}), softening {} ({})",
+            self.n, self.initial, self.preset, self.softening, self.softening_kernel
         )?;
         writeln!(
             f,
@@ -166,6 +175,22 @@ impl fmt::Display for RunReport {
                 "  gershgorin  {verdict}: {v} of {} particles violate it; worst margin {} (particle {i})",
                 self.n,
                 number(m)
+            )?;
+        }
+        if let (Some(l), Some(r), Some(k)) = (
+            self.kinetic_min_eigenvalue,
+            self.kinetic_residual,
+            self.kinetic_sums,
+        ) {
+            let verdict = if l > 0.0 {
+                "positive definite"
+            } else {
+                "NOT positive definite"
+            };
+            writeln!(
+                f,
+                "  exact       {verdict}: smallest eigenvalue of M^-1/2 (M - mu K_off) M^-1/2 at \
+                 most {l:.6} (Lanczos, residual {r:.1e}, {k} sums)"
             )?;
         }
         writeln!(

@@ -11,19 +11,30 @@ use std::path::{Path, PathBuf};
 
 use covar_integrate::Preset;
 use covar_integrate::integrator::{NAMES, NON_SEPARABLE};
-use covar_kernel::{Backend, Direct, Fast, FastParams, LaplaceSum};
+use covar_kernel::{Backend, Direct, Fast, FastParams, LaplaceSum, Softening, SofteningKernel};
 
 use super::args::{PresetName, RunArgs};
 use super::config::RunConfig;
 use super::outputs::SnapshotFormat;
 use crate::cli::CliError;
 use crate::cli::args::{MAX_LEAF_SIZE, MAX_ORDER, MAX_STEPS, MIN_ORDER, Real, whole};
-use crate::cli::system::{Ic, SystemSpec};
+use crate::cli::system::{DEFAULT_COUPLING, DEFAULT_TEMPERATURE, Ic, SystemSpec};
 
 /// Default softening length: sane for gravity with thousands of particles
 /// in Hénon units (mean spacing about 0.1 in the core of a 4096-body Plummer
 /// sphere).
 pub const DEFAULT_SOFTENING: f64 = 0.01;
+/// The softening kernel of a preset when none is given: GADGET-2's cubic
+/// spline for gravity (exactly Newtonian beyond 2.8 s, so the fast backend
+/// expands every cell pair beyond that; the choice of GADGET, SWIFT and
+/// pytreegrav), Plummer for the others, whose `G_ij` DESIGN.md section 2
+/// defines with Plummer softening.
+pub fn default_softening_kernel(preset: PresetName) -> SofteningKernel {
+    match preset {
+        PresetName::Gravity => SofteningKernel::Spline,
+        _ => SofteningKernel::Plummer,
+    }
+}
 /// Default time step.
 pub const DEFAULT_DT: f64 = 0.005;
 /// Default number of steps.
@@ -57,8 +68,8 @@ pub enum Initial {
 pub struct Settings {
     /// The preset, with its couplings.
     pub preset: Preset,
-    /// Softening length `s >= 0`.
-    pub softening: f64,
+    /// Softening kernel and length `s >= 0`.
+    pub softening: Softening,
     /// The initial conditions.
     pub initial: Initial,
     /// Integrator name (one of [`NAMES`]).
@@ -213,9 +224,17 @@ impl Settings {
         let k = cx.real("k", args.k, f.k, Real::Finite)?;
         let mu = cx.real("mu", args.mu, f.mu, Real::Positive)?;
         let eps = cx.real("eps", args.eps, f.eps, Real::Positive)?;
-        let softening = cx
+        let length = cx
             .real("softening", args.softening, f.softening, Real::NonNegative)?
             .map_or(DEFAULT_SOFTENING, |x| x.v);
+        let kernel = match (args.softening_kernel, &f.softening_kernel) {
+            (Some(k), _) => k,
+            (None, Some(name)) => name
+                .parse()
+                .map_err(|e| cx.err("softening-kernel", true, e))?,
+            (None, None) => default_softening_kernel(preset_name),
+        };
+        let softening = Softening::new(kernel, length);
         use PresetName::{Coulomb, Darwin, Gravity, Seed};
         for (key, val, presets) in [
             ("g", g, &[Gravity][..]),
@@ -396,7 +415,8 @@ impl Settings {
                 c.eps = Some(eps);
             }
         }
-        c.softening = Some(self.softening);
+        c.softening = Some(self.softening.length);
+        c.softening_kernel = Some(self.softening.kernel.name().into());
         match &self.initial {
             Initial::Generate(spec) => {
                 c.ic = Some(spec.ic);
@@ -404,6 +424,10 @@ impl Settings {
                 c.seed = Some(spec.seed as i64);
                 if !matches!(self.preset, Preset::Gravity { .. }) {
                     c.charges = Some(spec.charges);
+                }
+                if spec.ic == Ic::Clusters {
+                    c.coupling = Some(spec.coupling);
+                    c.temperature = Some(spec.temperature);
                 }
             }
             Initial::File(p) => c.from = Some(abs(p)),
@@ -502,6 +526,8 @@ fn resolve_initial(
         ("--n", args.n.is_some()),
         ("--seed", args.seed.is_some()),
         ("--charges", args.charges.is_some()),
+        ("--coupling", args.coupling.is_some()),
+        ("--temperature", args.temperature.is_some()),
     ]
     .into_iter()
     .filter_map(|(k, given)| given.then_some(k))
@@ -511,6 +537,8 @@ fn resolve_initial(
         ("n", f.n.is_some()),
         ("seed", f.seed.is_some()),
         ("charges", f.charges.is_some()),
+        ("coupling", f.coupling.is_some()),
+        ("temperature", f.temperature.is_some()),
     ]
     .into_iter()
     .filter_map(|(k, given)| given.then_some(k))
@@ -544,7 +572,43 @@ fn resolve_initial(
         }
         return Ok(Initial::File(from.clone()));
     }
-    let ic = pick(args.ic, f.ic).map_or(Ic::Plummer, |x| x.v);
+    let ic = pick(args.ic, f.ic);
+    if let Some(x) = ic
+        && x.v == Ic::Clusters
+        && !matches!(preset, PresetName::Seed | PresetName::Darwin)
+    {
+        return Err(cx.err(
+            "ic",
+            x.file,
+            format!(
+                "clusters are spread to a coupling kappa = max_i |mu| sum_j |q_i q_j| G_ij / m_i, \
+                 which needs mu != 0: the seed or darwin preset, not {}",
+                preset.name()
+            ),
+        ));
+    }
+    let ic = ic.map_or(
+        if preset == PresetName::Seed {
+            Ic::Clusters
+        } else {
+            Ic::Plummer
+        },
+        |x| x.v,
+    );
+    let coupling = cx.real("coupling", args.coupling, f.coupling, Real::Positive)?;
+    let temperature = cx.real(
+        "temperature",
+        args.temperature,
+        f.temperature,
+        Real::NonNegative,
+    )?;
+    for (key, val) in [("coupling", coupling), ("temperature", temperature)] {
+        if let Some(x) = val
+            && ic != Ic::Clusters
+        {
+            return Err(cx.err(key, x.file, "applies to --ic clusters only".into()));
+        }
+    }
     let n = match cx.whole("n", args.n.map(|n| n as u64), f.n, 1, MAX_N)? {
         Some(x) if ic == Ic::Kepler && x.v != 2 => {
             return Err(cx.err(
@@ -582,6 +646,8 @@ fn resolve_initial(
         n,
         seed,
         charges,
+        coupling: coupling.map_or(DEFAULT_COUPLING, |x| x.v),
+        temperature: temperature.map_or(DEFAULT_TEMPERATURE, |x| x.v),
     }))
 }
 
@@ -669,12 +735,18 @@ mod tests {
                 ic: Ic::Plummer,
                 n: DEFAULT_N,
                 seed: 1,
-                charges: Charges::Mass
+                charges: Charges::Mass,
+                coupling: DEFAULT_COUPLING,
+                temperature: DEFAULT_TEMPERATURE,
             })
         );
         assert_eq!(
             (s.dt, s.steps, s.softening),
-            (DEFAULT_DT, DEFAULT_STEPS, DEFAULT_SOFTENING)
+            (
+                DEFAULT_DT,
+                DEFAULT_STEPS,
+                Softening::new(SofteningKernel::Spline, DEFAULT_SOFTENING)
+            )
         );
         assert_eq!(s.out, PathBuf::from(DEFAULT_OUT));
     }

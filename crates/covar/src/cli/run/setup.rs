@@ -1,16 +1,19 @@
 //! From settings to a ready system: the checks that need no particles,
 //! the particles themselves, the integrator, and the checks that need them
-//! (Gershgorin's condition on the kinetic form).
+//! (Gershgorin's condition and the exact check of the kinetic form).
 
 use covar_integrate::integrator::{NON_SEPARABLE, by_name};
+use covar_integrate::spectrum::{Form, Smallest, smallest_eigenvalue};
 use covar_integrate::{
     GershgorinReport, IntegrateError, Integrator, Preset, System, Tao, gershgorin,
+    spread_to_coupling,
 };
 
 use std::path::Path;
 
 use super::settings::{Initial, Settings};
 use crate::cli::fast::softening_warning;
+use crate::cli::system::Ic;
 use crate::cli::{CliError, memory};
 use crate::io::checkpoint::{Checkpoint, CheckpointError};
 
@@ -48,6 +51,8 @@ pub struct Ready {
     pub source: String,
     /// Gershgorin's check (`None` for `mu = 0`).
     pub gershgorin: Option<GershgorinReport>,
+    /// The exact check of the kinetic form (`None` for `mu = 0`).
+    pub exact: Option<Smallest>,
 }
 
 /// Builds the particles and the integrator, and checks Gershgorin's
@@ -56,9 +61,9 @@ pub struct Ready {
 /// # Errors
 ///
 /// Store, CSV and kernel errors naming the particle and field; under
-/// `strict`, [`CliError::Gershgorin`].
+/// `strict`, [`CliError::KineticForm`].
 pub fn prepare(settings: &Settings, warn: &mut dyn FnMut(String)) -> Result<Ready, CliError> {
-    let (store, source) = match &settings.initial {
+    let (store, mut source) = match &settings.initial {
         Initial::Generate(spec) => {
             memory::check(spec.n, BYTES_PER_PARTICLE, "", memory::available())?;
             (spec.build()?, describe_initial(settings))
@@ -85,22 +90,33 @@ pub fn prepare(settings: &Settings, warn: &mut dyn FnMut(String)) -> Result<Read
             (store, describe_initial(settings))
         }
     };
-    if let Some(w) = softening_warning(
-        &settings.backend,
-        settings.softening,
-        [store.x(), store.y(), store.z()],
-    ) {
+    let mut system = System::from_preset(store, settings.preset, settings.softening)?
+        .with_backend(settings.backend.clone());
+    if let Initial::Generate(spec) = &settings.initial
+        && spec.ic == Ic::Clusters
+    {
+        // Spread the unit ball until the largest coupling is the one asked for.
+        let spread = spread_to_coupling(&mut system, spec.coupling)?;
+        source = format!(
+            "{source}, ball of radius {:.6e}, kappa {:.6} ({} sums)",
+            spread.factor * spec.n as f64,
+            spread.kappa,
+            spread.sums
+        );
+    }
+    let p = &system.particles;
+    if let Some(w) = softening_warning(&settings.backend, settings.softening, [p.x(), p.y(), p.z()])
+    {
         warn(w);
     }
-    let system = System::from_preset(store, settings.preset, settings.softening)?
-        .with_backend(settings.backend.clone());
     let integrator = integrator(settings)?;
-    let gershgorin = check_kinetic_form(&system, settings, settings.strict, warn)?;
+    let (gershgorin, exact) = check_kinetic_form(&system, settings, settings.strict, warn)?;
     Ok(Ready {
         system,
         integrator,
         source,
         gershgorin,
+        exact,
     })
 }
 
@@ -130,7 +146,8 @@ pub fn restore(
     let c = checkpoint.couplings;
     if !(same(c.k, couplings.k)
         && same(c.mu, couplings.mu)
-        && same(c.softening, couplings.softening))
+        && same(c.softening.length, couplings.softening.length)
+        && c.softening.kernel == couplings.softening.kernel)
     {
         return Err(inconsistent(format!(
             "its couplings (k = {}, mu = {}, softening = {}) are not those of its settings \
@@ -152,12 +169,13 @@ pub fn restore(
     integrator
         .restore_state(&system, &checkpoint.integrator_state)
         .map_err(|e| inconsistent(e.to_string()))?;
-    let gershgorin = check_kinetic_form(&system, settings, false, warn)?;
+    let (gershgorin, exact) = check_kinetic_form(&system, settings, false, warn)?;
     Ok(Ready {
         system,
         integrator,
         source: describe_initial(settings),
         gershgorin,
+        exact,
     })
 }
 
@@ -182,26 +200,49 @@ fn integrator(settings: &Settings) -> Result<Box<dyn Integrator + Send>, CliErro
     })
 }
 
-/// Gershgorin's check of the kinetic form for `mu != 0`: a warning, or
-/// with `strict` an error.
+/// Lanczos products of the exact check, at most.
+const LANCZOS_SUMS: usize = 30;
+/// Residual at which the exact check stops early.
+const LANCZOS_TOL: f64 = 1e-6;
+
+/// The kinetic form's checks for `mu != 0`: Gershgorin's sufficient
+/// condition (one sum), and the exact check, the smallest eigenvalue of
+/// `M^-1/2 (M - mu K_off) M^-1/2` by Lanczos (at most 30 sums). A form
+/// the exact check proves indefinite is a warning, or with `strict` an
+/// error; a failing Gershgorin condition alone is a warning.
 fn check_kinetic_form(
     system: &System,
     settings: &Settings,
     strict: bool,
     warn: &mut dyn FnMut(String),
-) -> Result<Option<GershgorinReport>, CliError> {
+) -> Result<(Option<GershgorinReport>, Option<Smallest>), CliError> {
     let gershgorin = gershgorin(system)?;
-    if let Some(report) = gershgorin.filter(|r| !r.holds()) {
-        let summary = describe(&report, system.len(), settings.preset);
+    if gershgorin.is_none() {
+        return Ok((None, None));
+    }
+    let exact = smallest_eigenvalue(system, Form::Kinetic, LANCZOS_SUMS, LANCZOS_TOL)?;
+    let eigen = format!(
+        "the smallest eigenvalue of M^-1/2 (M - mu K_off) M^-1/2 is at most {:.6} (Lanczos, \
+         residual {:.1e} after {} sums)",
+        exact.theta, exact.residual, exact.sums
+    );
+    if exact.indefinite() {
+        let summary = format!("{eigen}, so it is not positive definite");
         if strict {
-            return Err(CliError::Gershgorin { summary });
+            return Err(CliError::KineticForm { summary });
         }
         warn(format!(
-            "the kinetic form may not be positive definite: {summary}; the dynamics may be \
-             ill-posed (raise --softening or lower mu; --strict makes this an error)"
+            "the kinetic form is not positive definite: {summary}; the dynamics are ill-posed \
+             (raise --softening or lower mu; --strict makes this an error)"
+        ));
+    } else if let Some(report) = gershgorin.filter(|r| !r.holds()) {
+        let summary = describe(&report, system.len(), settings.preset);
+        warn(format!(
+            "the kinetic form may not be positive definite: {summary}; the exact check finds \
+             no negative eigenvalue ({eigen}), but one it has not resolved may remain"
         ));
     }
-    Ok(gershgorin)
+    Ok((gershgorin, Some(exact)))
 }
 
 /// Where Gershgorin's condition fails, in words.

@@ -4,6 +4,7 @@
 
 use covar_integrate::Couplings;
 use covar_integrate::integrator::NAMES;
+use covar_kernel::{Softening, SofteningKernel};
 use covar_store::{DVec3, Particle, ParticleStore};
 
 use super::{
@@ -23,8 +24,8 @@ use super::{
 /// ```
 /// use covar::io::checkpoint::{CheckpointError, decode};
 /// let e = decode(b"COVARCKP\x03\x00\x00\x00").unwrap_err();
-/// assert!(matches!(e, CheckpointError::Version { found: 3, supported: 1 }));
-/// assert_eq!(e.to_string(), "written by format version 3, this build reads 1");
+/// assert!(matches!(e, CheckpointError::Version { found: 3, supported: 2 }));
+/// assert_eq!(e.to_string(), "written by format version 3, this build reads versions 1 to 2");
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
     let len = bytes.len() as u64;
@@ -38,7 +39,7 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
     let header =
         |range: std::ops::Range<usize>| bytes.get(range).ok_or(truncated(HEADER_LEN as u64));
     let version = u32::from_le_bytes(array(header(8..12)?));
-    if version != FORMAT_VERSION {
+    if !(1..=FORMAT_VERSION).contains(&version) {
         return Err(CheckpointError::Version {
             found: version,
             supported: FORMAT_VERSION,
@@ -96,10 +97,23 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
             reason: format!("{time} (must be finite)"),
         });
     }
+    let (k, mu, length) = (r.f64("k")?, r.f64("mu")?, r.f64("softening")?);
+    let kernel = if version >= 2 {
+        let at = r.pos;
+        let name = r.string("softening-kernel")?;
+        name.parse::<SofteningKernel>()
+            .map_err(|reason| CheckpointError::Field {
+                field: "softening-kernel",
+                at: at as u64,
+                reason,
+            })?
+    } else {
+        SofteningKernel::Plummer
+    };
     let couplings = Couplings {
-        k: r.f64("k")?,
-        mu: r.f64("mu")?,
-        softening: r.f64("softening")?,
+        k,
+        mu,
+        softening: Softening::new(kernel, length),
     };
     couplings.validate()?;
     let at = r.pos;

@@ -6,9 +6,11 @@ use super::{Checkpoint, FORMAT_VERSION, HEADER_LEN, MAGIC, TRAILER_LEN};
 pub fn encode(c: &Checkpoint) -> Vec<u8> {
     let p = &c.particles;
     let n = p.len();
-    let payload_len = 8 * 2
+    let kernel = c.couplings.softening.kernel.name();
+    let payload_len = 8 * 3
         + c.settings.len()
         + c.integrator.len()
+        + kernel.len()
         + 8 * 6
         + 8 * 8 * n
         + 8 * (1 + c.integrator_state.len())
@@ -26,7 +28,9 @@ pub fn encode(c: &Checkpoint) -> Vec<u8> {
     }
     u64s(&mut out, &[c.step]);
     let k = &c.couplings;
-    f64s(&mut out, &[c.time, k.k, k.mu, k.softening]);
+    f64s(&mut out, &[c.time, k.k, k.mu, k.softening.length]);
+    u64s(&mut out, &[kernel.len() as u64]);
+    out.extend_from_slice(kernel.as_bytes());
     u64s(&mut out, &[n as u64]);
     for col in [
         p.x(),

@@ -16,7 +16,7 @@ pub enum CheckpointError {
         found: String,
     },
     /// Written by another version of the format.
-    #[error("written by format version {found}, this build reads {supported}")]
+    #[error("written by format version {found}, this build reads versions 1 to {supported}")]
     Version {
         /// The version in the file.
         found: u32,

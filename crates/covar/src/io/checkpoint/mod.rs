@@ -8,7 +8,7 @@
 //! the previous checkpoint, and the folder synced), so a kill at any moment
 //! leaves either the previous checkpoint or the new one, whole.
 //!
-//! # Layout (format version 1)
+//! # Layout (format version 2)
 //!
 //! All numbers are little-endian; `f64` values are stored as their exact
 //! bits.
@@ -31,6 +31,7 @@
 //! | `step` | `u64` | steps taken |
 //! | `time` | `f64` | simulated time |
 //! | `k`, `mu`, `softening` | `f64` x 3 | the couplings |
+//! | `softening-kernel` | `str` | `plummer`, `spline` or `wendland-c2` (not in version 1, whose kernel is `plummer`) |
 //! | `n` | `u64` | number of particles (`>= 1`) |
 //! | `x y z px py pz m q` | `f64` x `n` each | the particles, column by column, in store order |
 //! | `integrator-state` | `[f64]` | [`Integrator::save_state`](covar_integrate::Integrator::save_state) |
@@ -64,8 +65,9 @@ use super::csv::write_atomically;
 pub const FILE_NAME: &str = "checkpoint.covar";
 /// The first eight bytes of every checkpoint.
 pub const MAGIC: [u8; 8] = *b"COVARCKP";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes; it reads this one and every
+/// earlier one (version 1 has no `softening-kernel`: Plummer softening).
+pub const FORMAT_VERSION: u32 = 2;
 /// Bytes before the payload: magic, version, payload length.
 pub const HEADER_LEN: usize = 8 + 4 + 8;
 /// Bytes after the payload: the CRC-32.

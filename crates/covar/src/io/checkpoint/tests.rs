@@ -10,7 +10,7 @@ fn sample() -> Checkpoint {
         couplings: Couplings {
             k: -1.0,
             mu: 0.25,
-            softening: 0.1,
+            softening: covar_kernel::Softening::new(covar_kernel::SofteningKernel::WendlandC2, 0.1),
         },
         particles: Plummer::new(5, 3).generate().unwrap(),
         integrator_state: vec![0.01, -0.0, 1e-300, 3.5],
@@ -29,6 +29,38 @@ fn reseal(bytes: &mut [u8]) {
     let body = bytes.len() - TRAILER_LEN;
     let crc = crc32fast::hash(&bytes[..body]);
     bytes[body..].copy_from_slice(&crc.to_le_bytes());
+}
+
+/// A version-1 file (no `softening-kernel`, written before the compact
+/// kernels) reads back with Plummer softening and everything else intact;
+/// a kernel name this build does not know is an error naming the field.
+#[test]
+fn version_1_files_read_as_plummer_softening() {
+    let mut c = sample();
+    let v2 = encode(&c);
+    // The kernel's name sits after settings, integrator, step and the four
+    // f64 of time and couplings.
+    let at = HEADER_LEN + 8 + c.settings.len() + 8 + c.integrator.len() + 8 + 4 * 8;
+    let name = c.couplings.softening.kernel.name();
+    assert_eq!(&v2[at + 8..at + 8 + name.len()], name.as_bytes());
+    let mut v1 = [&v2[..at], &v2[at + 8 + name.len()..]].concat();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let payload = (v1.len() - HEADER_LEN - TRAILER_LEN) as u64;
+    v1[12..20].copy_from_slice(&payload.to_le_bytes());
+    reseal(&mut v1);
+    c.couplings.softening.kernel = covar_kernel::SofteningKernel::Plummer;
+    assert_eq!(decode(&v1).unwrap(), c);
+
+    let mut bad = v2.clone();
+    bad[at + 8..at + 8 + 4].copy_from_slice(b"gaus");
+    reseal(&mut bad);
+    let e = decode(&bad).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!(
+            "field `softening-kernel` at byte {at}: unknown softening kernel"
+        )),
+        "{e}"
+    );
 }
 
 #[test]
@@ -90,7 +122,10 @@ fn other_versions_and_foreign_files_are_named() {
     let mut b = encode(&sample());
     b[8..12].copy_from_slice(&3u32.to_le_bytes());
     let e = decode(&b).unwrap_err().to_string();
-    assert_eq!(e, "written by format version 3, this build reads 1");
+    assert_eq!(
+        e,
+        "written by format version 3, this build reads versions 1 to 2"
+    );
     let e = decode(b"x,y,z,px,py,pz,m,q\n").unwrap_err().to_string();
     assert!(
         e.starts_with("not a covar checkpoint (starts with \"x,y,z,px\""),
