@@ -1,6 +1,15 @@
 //! AVX2 + FMA (4 lanes), x86-64. There is no f64 reciprocal-square-root
 //! estimate in AVX2: the seed comes from the exponent bits.
 
+/// Full accuracy: the pair loop computes every other source's `1/r`
+/// by IEEE division ([`SHARE_DIVIDER`](super::Simd::SHARE_DIVIDER)), and a
+/// lesser refinement of the others would make the two directions of
+/// a pair differ by more than round-off (a fast-backend momentum
+/// residual of 1e-13 instead of 1e-16, measured with one third-order
+/// and one Newton step, 6e-11), for 2 operations of about 40 per
+/// pair saved on half the sources.
+pub(super) const RELAXED_RSQRT_ERROR: f64 = 4.0 * f64::EPSILON;
+
 #[cfg(target_arch = "x86_64")]
 pub(super) use imp::{available, run};
 
@@ -60,14 +69,7 @@ mod imp {
 
     impl Simd for Avx2 {
         const LANES: usize = 4;
-        /// Full accuracy: the pair loop computes every other source's `1/r`
-        /// by IEEE division ([`SHARE_DIVIDER`](Simd::SHARE_DIVIDER)), and a
-        /// lesser refinement of the others would make the two directions of
-        /// a pair differ by more than round-off (a fast-backend momentum
-        /// residual of 1e-13 instead of 1e-16, measured with one third-order
-        /// and one Newton step, 6e-11), for 2 operations of about 40 per
-        /// pair saved on half the sources.
-        const RELAXED_RSQRT_ERROR: f64 = 4.0 * f64::EPSILON;
+        const RELAXED_RSQRT_ERROR: f64 = super::RELAXED_RSQRT_ERROR;
         /// Measured on a Sapphire Rapids core running AVX2 code, one thread,
         /// `N = 16384`: 1.15e9 pairs/s against 9.2e8 with the refined
         /// estimate alone and 7.1e8 with IEEE alone (`nd = 1`); 6.1e8 against

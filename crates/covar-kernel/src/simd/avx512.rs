@@ -1,5 +1,8 @@
 //! AVX-512F (8 lanes), x86-64: `vrsqrt14pd` seeds `1/sqrt`.
 
+/// One Newton step from a seed within 2^-14: `3/8 (2^-13)^2`.
+pub(super) const RELAXED_RSQRT_ERROR: f64 = 6e-9;
+
 #[cfg(target_arch = "x86_64")]
 pub(super) use imp::{available, run};
 
@@ -47,8 +50,7 @@ mod imp {
 
     impl Simd for Avx512 {
         const LANES: usize = 8;
-        /// One Newton step from a seed within 2^-14: `3/8 (2^-13)^2`.
-        const RELAXED_RSQRT_ERROR: f64 = 6e-9;
+        const RELAXED_RSQRT_ERROR: f64 = super::RELAXED_RSQRT_ERROR;
         /// The refined `vrsqrt14pd` alone is faster: 2.25e9 pairs/s against
         /// 1.33e9 shared with the 512-bit divider (Sapphire Rapids, one
         /// thread, `nd = 1`).

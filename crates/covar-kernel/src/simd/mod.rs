@@ -159,8 +159,14 @@ impl Isa {
     /// Relative error bound of the relaxed `1/sqrt` of this instruction set,
     /// for positive normal inputs: the seed's documented bound carried
     /// through the refinement's truncation error, with margin (tested).
+    /// Known whether or not this CPU can run `self` (no dispatch).
     pub fn relaxed_rsqrt_error(self) -> f64 {
-        self.dispatch(RelaxedError)
+        match self {
+            Isa::Scalar => Scalar::RELAXED_RSQRT_ERROR,
+            Isa::Avx2 => avx2::RELAXED_RSQRT_ERROR,
+            Isa::Avx512 => avx512::RELAXED_RSQRT_ERROR,
+            Isa::Neon => neon::RELAXED_RSQRT_ERROR,
+        }
     }
 
     /// Runs `op` compiled for `self`.
@@ -177,17 +183,6 @@ impl Isa {
             Isa::Avx512 => avx512::run(op),
             Isa::Neon => neon::run(op),
         }
-    }
-}
-
-/// Reads [`Simd::RELAXED_RSQRT_ERROR`] of an instruction set.
-struct RelaxedError;
-
-impl WithSimd for RelaxedError {
-    type Output = f64;
-    #[inline(always)]
-    fn with_simd<S: Simd>(self, _: S) -> f64 {
-        S::RELAXED_RSQRT_ERROR
     }
 }
 
@@ -335,6 +330,26 @@ mod tests {
                 }
             }
             (full, relaxed)
+        }
+    }
+
+    /// The relaxed bound of every instruction set, this CPU's or not (a
+    /// query, not a dispatch), equal to its token's where it can run.
+    #[test]
+    fn relaxed_bounds_are_known_for_every_instruction_set() {
+        struct TokenBound;
+        impl WithSimd for TokenBound {
+            type Output = f64;
+            fn with_simd<S: Simd>(self, _: S) -> f64 {
+                S::RELAXED_RSQRT_ERROR
+            }
+        }
+        for isa in ALL {
+            let e = isa.relaxed_rsqrt_error();
+            assert!((4.0 * f64::EPSILON..1e-6).contains(&e), "{isa}: {e}");
+            if isa.is_available() {
+                assert_eq!(e, isa.dispatch(TokenBound), "{isa}");
+            }
         }
     }
 

@@ -1,5 +1,9 @@
 //! Advanced SIMD (NEON, 2 lanes), aarch64: `vrsqrteq_f64` seeds `1/sqrt`.
 
+/// One third-order step from `vrsqrteq_f64`'s estimate (within
+/// 2^-8): `35/128 (2^-7)^4` = 1.0e-9, with margin.
+pub(super) const RELAXED_RSQRT_ERROR: f64 = 1.5e-9;
+
 #[cfg(target_arch = "aarch64")]
 pub(super) use imp::{available, run};
 
@@ -48,9 +52,7 @@ mod imp {
 
     impl Simd for Neon {
         const LANES: usize = 2;
-        /// One third-order step from `vrsqrteq_f64`'s estimate (within
-        /// 2^-8): `35/128 (2^-7)^4` = 1.0e-9, with margin.
-        const RELAXED_RSQRT_ERROR: f64 = 1.5e-9;
+        const RELAXED_RSQRT_ERROR: f64 = super::RELAXED_RSQRT_ERROR;
         /// Not measured on aarch64 hardware yet: the refined estimate alone.
         const SHARE_DIVIDER: bool = false;
         type V = float64x2_t;
