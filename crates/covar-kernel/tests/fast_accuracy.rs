@@ -151,12 +151,7 @@ fn achieved_error_is_within_the_requested_tolerance() {
             }
         }
     }
-    println!("{}", worst.join("\n"));
-    assert!(
-        worst.iter().all(|l| l.starts_with("ok")),
-        "relative L2 error above the tolerance:\n{}",
-        worst.join("\n")
-    );
+    all_ok(&worst, "relative L2 error above the tolerance");
 }
 
 #[test]
@@ -224,12 +219,7 @@ fn compact_softening_within_tolerance() {
             }
         }
     }
-    println!("{}", lines.join("\n"));
-    assert!(
-        lines.iter().all(|l| l.starts_with("ok")),
-        "relative L2 error above the tolerance:\n{}",
-        lines.join("\n")
-    );
+    all_ok(&lines, "relative L2 error above the tolerance");
     // At full size whatever COVAR_TEST_QUICK says (two evaluations): with
     // fewer points the tree has too few levels for the counts to part.
     let n = 3000;
@@ -396,10 +386,16 @@ fn forces_conserve_momentum_to_round_off() {
             }
         }
     }
+    all_ok(&lines, "momentum not conserved to round-off");
+}
+
+/// Prints every case's line, then fails naming `what` if any line is not
+/// "ok ...".
+fn all_ok(lines: &[String], what: &str) {
     println!("{}", lines.join("\n"));
     assert!(
         lines.iter().all(|l| l.starts_with("ok")),
-        "momentum not conserved to round-off:\n{}",
+        "{what}:\n{}",
         lines.join("\n")
     );
 }
