@@ -133,9 +133,7 @@ fn achieved_error_is_within_the_requested_tolerance() {
             let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
             for tol in [1e-3, 1e-6, 1e-9] {
                 for isa in Isa::available() {
-                    let b = fast_on(tol, isa);
-                    let (pot, grad) = eval(&b, &problem);
-                    let (ep, eg) = (rel_l2(&pot, &pot_ref), rel_l2(&grad, &grad_ref));
+                    let (b, ep, eg) = fast_errors(tol, isa, &problem, (&pot_ref, &grad_ref));
                     let ok = if ep <= tol && eg <= tol { "ok" } else { "FAIL" };
                     let near = if b.stats().near_relaxed {
                         "relaxed"
@@ -204,9 +202,7 @@ fn compact_softening_within_tolerance() {
                 let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
                 for tol in [1e-3, 1e-6, 1e-9] {
                     for isa in Isa::available() {
-                        let b = fast_on(tol, isa);
-                        let (pot, grad) = eval(&b, &problem);
-                        let (ep, eg) = (rel_l2(&pot, &pot_ref), rel_l2(&grad, &grad_ref));
+                        let (b, ep, eg) = fast_errors(tol, isa, &problem, (&pot_ref, &grad_ref));
                         let ok = ep <= tol && eg <= tol;
                         lines.push(format!(
                             "{} {dist:?} {soft} tol {tol:e} {isa}: pot {ep:.2e}, grad {eg:.2e}, \
@@ -398,4 +394,18 @@ fn all_ok(lines: &[String], what: &str) {
         "{what}:\n{}",
         lines.join("\n")
     );
+}
+
+/// The fast backend at `tol` on `isa`, with its relative L2 errors of
+/// potential and gradient on `problem` against `reference`.
+fn fast_errors(
+    tol: f64,
+    isa: Isa,
+    problem: &Problem<'_>,
+    (pot_ref, grad_ref): (&[f64], &[f64]),
+) -> (Fast, f64, f64) {
+    let b = fast_on(tol, isa);
+    let (pot, grad) = eval(&b, problem);
+    let (ep, eg) = (rel_l2(&pot, pot_ref), rel_l2(&grad, grad_ref));
+    (b, ep, eg)
 }
