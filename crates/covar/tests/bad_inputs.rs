@@ -9,6 +9,7 @@
 //! foreign, or missing. A snapshot with a missing field belongs to the
 //! HDF5 reader's tests (`--from` a snapshot, see `crate::io::hdf5`); it
 //! joins this corpus as one more `Case` with its file.
+#![cfg(feature = "cli")]
 
 mod common;
 

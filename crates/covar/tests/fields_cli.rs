@@ -1,5 +1,6 @@
 //! `covar fields` run as a user runs it: the built binary, its exit status,
 //! its stdout (JSON or text) and its stderr.
+#![cfg(feature = "cli")]
 
 use std::process::{Command, Output};
 

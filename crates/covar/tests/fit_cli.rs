@@ -1,5 +1,6 @@
 //! `covar fit` as a user runs it: planted data in, particles out, then
 //! `covar run --from` on them; bad data and existing outputs refused.
+#![cfg(feature = "cli")]
 
 mod common;
 

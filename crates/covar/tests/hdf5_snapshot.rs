@@ -11,6 +11,7 @@
 //! without close-on-exec and locks them, so a subprocess spawned by one test
 //! (covar, python3) while another test holds a file open inherits the lock,
 //! and the second test's next open fails with "unable to lock file".
+#![cfg(feature = "cli")]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! stopped after every step with every integrator, then resumed with
 //! `--resume`, ends with the final state, energy log and snapshots of the
 //! same run never interrupted, byte for byte.
+#![cfg(feature = "cli")]
 #![cfg(unix)]
 
 mod common;

@@ -1,5 +1,6 @@
 //! `covar run` as a user runs it: the built binary on tiny systems, its exit
 //! status, stdout (JSON or text), stderr, and the files it writes.
+#![cfg(feature = "cli")]
 
 mod common;
 

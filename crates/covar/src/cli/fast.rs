@@ -10,13 +10,15 @@
 use std::fmt;
 use std::time::Duration;
 
-use clap::Args;
 use covar_kernel::{Backend, Fast, FastParams, FastStats, LaplaceSum, Softening, SofteningKernel};
 use serde::Serialize;
 
-use super::{CliError, args};
+use super::CliError;
+#[cfg(feature = "cli")]
+use super::args;
 
 /// `--tol`'s help, with the default of the kernel.
+#[cfg(feature = "cli")]
 fn tol_help() -> String {
     format!(
         "Requested relative accuracy of potentials and gradients, in (0, 1); \
@@ -26,6 +28,7 @@ fn tol_help() -> String {
 }
 
 /// `--theta`'s help, with the default of the kernel.
+#[cfg(feature = "cli")]
 fn theta_help() -> String {
     format!(
         "Opening parameter in (0, 1); cells interact through expansions when \
@@ -36,6 +39,7 @@ fn theta_help() -> String {
 }
 
 /// `--leaf-size`'s help, with the default of the kernel.
+#[cfg(feature = "cli")]
 fn leaf_size_help() -> String {
     format!(
         "Most particles in a leaf of the tree, 1..={} [default: from --tol, {} below 3e-3, 256 from 3e-3]",
@@ -45,22 +49,23 @@ fn leaf_size_help() -> String {
 }
 
 /// The flags of the fast backend. Each is `None` when not given.
-#[derive(Clone, Debug, Default, PartialEq, Args)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct FastFlags {
     /// `--tol`: requested relative accuracy.
-    #[arg(long, value_name = "TOL", value_parser = args::open_unit, help = tol_help(), help_heading = "Fast backend")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "TOL", value_parser = args::open_unit, help = tol_help(), help_heading = "Fast backend"))]
     pub tol: Option<f64>,
 
     /// `--theta`: opening parameter.
-    #[arg(long, value_parser = args::open_unit, help = theta_help(), help_heading = "Fast backend")]
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::open_unit, help = theta_help(), help_heading = "Fast backend"))]
     pub theta: Option<f64>,
 
     /// `--leaf-size`: most particles in a leaf.
-    #[arg(long, value_parser = args::leaf_size, help = leaf_size_help(), help_heading = "Fast backend")]
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::leaf_size, help = leaf_size_help(), help_heading = "Fast backend"))]
     pub leaf_size: Option<usize>,
 
     /// Expansion order, 1..=64, overriding the one derived from --tol and --theta.
-    #[arg(long, value_parser = args::order, help_heading = "Fast backend")]
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::order, help_heading = "Fast backend"))]
     pub order: Option<usize>,
 }
 

@@ -4,33 +4,50 @@
 //! Each subcommand is a module: its arguments, a function that does the work
 //! and returns a report, and the report's human and JSON forms.
 //!
+//! The parsing, the subcommands `fields` and `plot`, progress bars and
+//! signal handling need the `cli` feature (on by default; its
+//! dependencies are clap, indicatif, plotters and signal-hook). Without it,
+//! the library keeps what runs and fits need: settings, set-up, the
+//! time-stepping loop, outputs, checkpoints and reports (the Python package
+//! builds it that way).
+//!
 //! Errors are [`CliError`]s: the message names the bad flag, particle or
 //! field, and the binary exits with status 1 (2 for command-line syntax,
 //! which clap reports before anything runs).
 
+// The value parsers are the flags' (the `cli` feature's); the ranges serve
+// the settings of every front door.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 mod args;
 mod error;
 pub mod fast;
+#[cfg(feature = "cli")]
 pub mod fields;
 pub mod fit;
 mod memory;
+#[cfg(feature = "cli")]
 pub mod plot;
 mod progress;
 pub mod run;
 pub mod system;
 
+#[cfg(feature = "cli")]
 use std::io::{IsTerminal, Write};
 
+#[cfg(feature = "cli")]
 use clap::{Parser, Subcommand};
 
 pub use error::CliError;
+#[cfg(feature = "cli")]
 pub use fields::{FieldsArgs, FieldsReport, run_fields};
+#[cfg(feature = "cli")]
 pub use plot::{PlotArgs, PlotReport, run_plot};
 pub use progress::{StepBar, with_progress_bar};
 pub use run::{RunArgs, RunReport, run_simulation};
 
 /// covar: a parallel N-body engine for Coulomb, gravitational and
 /// covariance (Darwin-type) systems.
+#[cfg(feature = "cli")]
 #[derive(Debug, Parser)]
 #[command(name = "covar", version, about, long_about = None)]
 pub struct Cli {
@@ -40,6 +57,7 @@ pub struct Cli {
 }
 
 /// The subcommands.
+#[cfg(feature = "cli")]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate potentials and gradients of a generated system once or more,
@@ -64,6 +82,7 @@ pub enum Command {
 /// # Errors
 ///
 /// Any [`CliError`] of the subcommand, or an I/O error writing to stdout.
+#[cfg(feature = "cli")]
 pub fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Fit(args) => {
@@ -89,6 +108,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
 }
 
 /// Writes `report` to stdout: as one line of JSON, or in its human form.
+#[cfg(feature = "cli")]
 fn print_report(
     report: &(impl std::fmt::Display + serde::Serialize),
     json: bool,

@@ -1,18 +1,54 @@
 //! Progress bars on stderr: one for long evaluations, fed by the kernel's
 //! pair counter ([`with_progress_bar`]), one for time-stepping runs
-//! ([`StepBar`]).
+//! ([`StepBar`]), one over the bytes of a data file.
+//!
+//! The bars are drawn by indicatif, a dependency of the `cli` feature.
+//! Without it (the library alone, the Python package) every bar is hidden:
+//! the same calls, nothing drawn, and warnings still reach stderr.
 
+#[cfg(feature = "cli")]
 use std::sync::mpsc::{self, RecvTimeoutError};
+#[cfg(feature = "cli")]
 use std::thread;
+#[cfg(feature = "cli")]
 use std::time::{Duration, Instant};
 
 use covar_kernel::Progress;
+#[cfg(not(feature = "cli"))]
+use hidden::ProgressBar;
+#[cfg(feature = "cli")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
+/// The bar of a build without a terminal user interface: always hidden.
+#[cfg(not(feature = "cli"))]
+mod hidden {
+    /// indicatif's hidden bar, for the calls this module makes.
+    #[derive(Debug)]
+    pub struct ProgressBar;
+
+    impl ProgressBar {
+        pub fn hidden() -> Self {
+            Self
+        }
+        pub fn set_position(&self, _: u64) {}
+        pub fn inc(&self, _: u64) {}
+        pub fn is_hidden(&self) -> bool {
+            true
+        }
+        pub fn set_message(&self, _: String) {}
+        pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        pub fn finish_and_clear(&self) {}
+    }
+}
+
 /// How long the work must run before the bar appears.
+#[cfg(feature = "cli")]
 const DELAY: Duration = Duration::from_secs(1);
 
 /// How often the counter is polled.
+#[cfg(feature = "cli")]
 const POLL: Duration = Duration::from_millis(100);
 
 /// Runs `work` while a helper thread watches `counter` (pair interactions
@@ -29,19 +65,22 @@ pub fn with_progress_bar<T>(
     enabled: bool,
     work: impl FnOnce() -> T,
 ) -> T {
-    if !enabled || total == 0 {
-        return work();
+    #[cfg(feature = "cli")]
+    if enabled && total > 0 {
+        let (done, finished) = mpsc::channel::<()>();
+        return thread::scope(|s| {
+            s.spawn(move || watch(counter, total, &finished));
+            let out = work();
+            drop(done); // wakes the watcher, which clears the bar
+            out
+        });
     }
-    let (done, finished) = mpsc::channel::<()>();
-    thread::scope(|s| {
-        s.spawn(move || watch(counter, total, &finished));
-        let out = work();
-        drop(done); // wakes the watcher, which clears the bar
-        out
-    })
+    let _ = (counter, total, enabled);
+    work()
 }
 
 /// The watcher: waits out the delay, then draws until `finished` hangs up.
+#[cfg(feature = "cli")]
 fn watch(counter: &Progress, total: u64, finished: &mpsc::Receiver<()>) {
     let start = Instant::now();
     match finished.recv_timeout(DELAY) {
@@ -63,6 +102,7 @@ fn watch(counter: &Progress, total: u64, finished: &mpsc::Receiver<()>) {
 
 /// `[elapsed] bar done/total pairs  rate  ETA`, with the rate averaged
 /// since `start` (indicatif's own estimate would miss the first second).
+#[cfg(feature = "cli")]
 fn style(start: Instant) -> ProgressStyle {
     let rate = move |s: &ProgressState| s.pos() as f64 / start.elapsed().as_secs_f64().max(1e-9);
     ProgressStyle::with_template(
@@ -100,20 +140,26 @@ pub struct StepBar(ProgressBar);
 impl StepBar {
     /// A bar over `steps` steps.
     pub fn new(steps: u64, enabled: bool) -> Self {
-        if !enabled {
+        if !enabled || cfg!(not(feature = "cli")) {
+            let _ = steps;
             return Self(ProgressBar::hidden());
         }
-        let style = ProgressStyle::with_template(
-            "[{elapsed_precise}] {wide_bar} {pos}/{len} steps  {rate}  ETA {eta}  dH/H {msg}",
-        )
-        .expect("the template is valid")
-        .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-            let _ = write!(w, "{:.1} steps/s", s.per_sec());
-        });
-        let bar = ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr())
-            .with_style(style);
-        bar.set_message("-");
-        Self(bar)
+        #[cfg(feature = "cli")]
+        {
+            let style = ProgressStyle::with_template(
+                "[{elapsed_precise}] {wide_bar} {pos}/{len} steps  {rate}  ETA {eta}  dH/H {msg}",
+            )
+            .expect("the template is valid")
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} steps/s", s.per_sec());
+            });
+            let bar = ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr())
+                .with_style(style);
+            bar.set_message("-".to_string());
+            Self(bar)
+        }
+        #[cfg(not(feature = "cli"))]
+        unreachable!("a build without the cli feature returned the hidden bar above")
     }
 
     /// Sets the steps done (a resumed run starts at its checkpoint's step).
@@ -142,6 +188,24 @@ impl StepBar {
     pub fn finish(&self) {
         self.0.finish_and_clear();
     }
+}
+
+/// A bar over the `bytes` of a data file (position in bytes, message: rows
+/// read), or a hidden one.
+pub(crate) fn byte_bar(bytes: u64, enabled: bool) -> ProgressBar {
+    if !enabled || bytes == 0 || cfg!(not(feature = "cli")) {
+        return ProgressBar::hidden();
+    }
+    #[cfg(feature = "cli")]
+    {
+        let style = ProgressStyle::with_template(
+            "[{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes}  {msg}  ETA {eta}",
+        )
+        .expect("the template is valid");
+        ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr()).with_style(style)
+    }
+    #[cfg(not(feature = "cli"))]
+    unreachable!("a build without the cli feature returned the hidden bar above")
 }
 
 #[cfg(test)]

@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 use super::CliError;
 
 /// Which initial conditions to generate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Ic {
     /// Plummer sphere (gravity).
@@ -44,7 +45,8 @@ pub enum Ic {
 }
 
 /// How to set the charges.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Charges {
     /// Charge = mass (gravity).

@@ -13,7 +13,6 @@ mod report;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::Args;
 use covar_infer::data::{self, ReadProgress};
 use covar_infer::embed::SmacofParams;
 use covar_infer::fit::{FitParams, fit};
@@ -22,15 +21,17 @@ use covar_infer::loss::{approx, coupling_strength, exact};
 use covar_integrate::spectrum::{Form, smallest_eigenvalue};
 use covar_integrate::{Couplings, System};
 use covar_kernel::Backend;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub use report::{ClusterRow, FitReport, LossReport, Timings};
 
-use super::{CliError, args};
+use super::CliError;
+#[cfg(feature = "cli")]
+use super::args;
 use crate::io::csv;
 
 /// Arguments of `covar fit`.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct FitArgs {
     /// Measurements: T rows (time steps) of M binary values, -1/+1 or 0/1; CSV (optional header
     /// of names) or NumPy .npy (2-D, C order).
@@ -38,69 +39,73 @@ pub struct FitArgs {
 
     /// Where to write the particles (CSV x,y,z,px,py,pz,m,q, the layout `covar run --from`
     /// reads).
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub out: PathBuf,
 
     /// |correlation| that links two variables into one cluster, in (0, 1].
-    #[arg(long, default_value_t = 0.5, value_parser = threshold)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0.5, value_parser = threshold))]
     pub threshold: f64,
 
     /// Cluster correlations below this (sampling noise) only ask for "far apart", in (0, 1).
-    #[arg(long, default_value_t = 0.01, value_parser = args::open_unit)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0.01, value_parser = args::open_unit))]
     pub min_correlation: f64,
 
     /// The seed's eps for the closed-form loss (eq. 67) [default: fitted to the data's means,
     /// `E(x_a) = eps m_a`].
-    #[arg(long, value_parser = args::finite_real)]
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::finite_real))]
     pub eps: Option<f64>,
 
     /// Softening length of the loss's kernel (the fit itself uses exact 1/r).
-    #[arg(long, default_value_t = 0.0, value_parser = args::softening)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0.0, value_parser = args::softening))]
     pub softening: f64,
 
     /// Also write the clusters: CSV variable,name,cluster,sign (cluster -1: unclustered).
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub clusters: Option<PathBuf>,
 
     /// Largest number of particles for the exact (dense Cholesky, O(N^3): about 10 s at
     /// N = 2000 on two cores) and first-order losses.
-    #[arg(long, default_value_t = 2000, value_parser = args::positive)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 2000, value_parser = args::positive))]
     pub dense_limit: usize,
 
     /// Also estimate the exact loss from K X products (always above --dense-limit).
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub stochastic: bool,
 
     /// Rademacher probes of the stochastic estimate.
-    #[arg(long, default_value_t = 32, value_parser = probes)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 32, value_parser = probes))]
     pub probes: usize,
 
     /// Lanczos steps per probe of the stochastic log-determinant.
-    #[arg(long, default_value_t = 40, value_parser = args::positive)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 40, value_parser = args::positive))]
     pub lanczos_steps: usize,
 
     /// Seed of the random starts of the embedding and the probes.
-    #[arg(long, default_value_t = 1)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 1))]
     pub seed: u64,
 
     /// Backend of the Laplace sums (H_seed, the stochastic K X products).
-    #[arg(long, default_value = "direct", value_name = "naive|direct|fast")]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, default_value = "direct", value_name = "naive|direct|fast")
+    )]
     pub backend: Backend,
 
     /// Worker threads [default: all cores].
-    #[arg(long, value_parser = args::positive)]
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::positive))]
     pub threads: Option<usize>,
 
     /// Print the report as one JSON object on stdout (and no progress bar).
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub json: bool,
 
     /// Replace existing output files.
-    #[arg(long)]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub overwrite: bool,
 }
 
 /// A clustering threshold in `(0, 1]`.
+#[cfg(feature = "cli")]
 fn threshold(s: &str) -> Result<f64, String> {
     let v = args::finite_real(s)?;
     if v > 0.0 && v <= 1.0 {
@@ -111,6 +116,7 @@ fn threshold(s: &str) -> Result<f64, String> {
 }
 
 /// A probe count, at least 2 (the error bar needs two samples).
+#[cfg(feature = "cli")]
 fn probes(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(v) if v >= 2 => Ok(v),
@@ -157,7 +163,7 @@ pub fn run_fit(args: &FitArgs, show_progress: bool) -> Result<FitReport, CliErro
 fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<FitReport, CliError> {
     let start = Instant::now();
     let bytes = std::fs::metadata(&args.data).map(|m| m.len()).unwrap_or(0);
-    let bar = data_bar(bytes, show_progress);
+    let bar = crate::cli::progress::byte_bar(bytes, show_progress);
     let read = data::read(&args.data, &mut |p: ReadProgress| {
         bar.set_position(p.bytes);
         bar.set_message(format!("{} rows", p.rows));
@@ -262,18 +268,6 @@ fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<Fi
         },
         threads,
     ))
-}
-
-/// A bar over the bytes of the data file, or a hidden one.
-fn data_bar(bytes: u64, enabled: bool) -> ProgressBar {
-    if !enabled || bytes == 0 {
-        return ProgressBar::hidden();
-    }
-    let style = ProgressStyle::with_template(
-        "[{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes}  {msg}  ETA {eta}",
-    )
-    .expect("the template is valid");
-    ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr()).with_style(style)
 }
 
 /// Writes `variable,name,cluster,sign`, one variable a row.

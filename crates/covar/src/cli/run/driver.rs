@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use covar_integrate::{Integrator, System};
+use covar_store::ParticleStore;
 
 use super::interrupt::Stop;
 use super::monitor::{Monitor, Row};
@@ -110,46 +111,121 @@ pub struct Outcome {
     pub step_time: Duration,
 }
 
-/// Runs `plan` on `system` from `start`, writing into `out` (opened after
-/// the first step of a fresh run, with `env.settings_toml` as its settings
-/// file).
-///
-/// # Errors
-///
-/// The first error of a step, a diagnostic or an output file, or
-/// [`CliError::Interrupted`] after the checkpoint written for a stop
-/// request. Rows and snapshots written before it stay.
-pub fn drive(
-    system: &mut System,
-    integrator: &mut dyn Integrator,
-    plan: Plan,
-    out: &mut OutputDir,
-    env: Env<'_>,
-    start: Start,
-) -> Result<Outcome, CliError> {
-    let started = Instant::now();
-    let (mut monitor, mut initial, first_step, mut counters, resumed_from) = match start {
-        Start::Fresh => {
-            let (monitor, row) = Monitor::start(system)?;
-            // The first row's sums are the first step's forces for the
-            // splitting methods: one evaluation less, the same bits.
-            integrator.offer_fields(system, monitor.sums());
-            let initial = Some((row, system.particles.clone()));
-            (monitor, initial, 1, Counters::default(), None)
-        }
-        Start::Resumed {
-            step,
+/// The loop's state between two steps: the invariants so far, the counters,
+/// and the next step to take. A [`Session`](super::Session) steps it to
+/// the end (`covar run`) or as far as its caller asks (the Python
+/// package), with the same outputs and checkpoints.
+#[derive(Debug)]
+pub struct Loop {
+    monitor: Monitor,
+    /// Row 0 and the state at step 0, written when the folder opens.
+    initial: Option<(Row, ParticleStore)>,
+    counters: Counters,
+    next_step: u64,
+    resumed_from: Option<u64>,
+    last: Option<Row>,
+    started: Instant,
+    step_time: Duration,
+}
+
+impl Loop {
+    /// The loop of `system` from `start`.
+    ///
+    /// # Errors
+    ///
+    /// The first row's sums (a fresh start), naming the particle.
+    pub fn new(
+        system: &mut System,
+        integrator: &mut dyn Integrator,
+        start: Start,
+    ) -> Result<Self, CliError> {
+        let started = Instant::now();
+        let (monitor, initial, next_step, counters, resumed_from) = match start {
+            Start::Fresh => {
+                let (monitor, row) = Monitor::start(system)?;
+                // The first row's sums are the first step's forces for the
+                // splitting methods: one evaluation less, the same bits.
+                integrator.offer_fields(system, monitor.sums());
+                let initial = Some((row, system.particles.clone()));
+                (monitor, initial, 1, Counters::default(), None)
+            }
+            Start::Resumed {
+                step,
+                monitor,
+                counters,
+            } => (*monitor, None, step + 1, counters, Some(step)),
+        };
+        Ok(Self {
             monitor,
+            initial,
             counters,
-        } => (*monitor, None, step + 1, counters, Some(step)),
-    };
-    env.bar.set_error(0.0);
-    let mut last = None;
-    let mut step_time = Duration::ZERO;
-    for step in first_step..=plan.steps {
+            next_step,
+            resumed_from,
+            last: None,
+            started,
+            step_time: Duration::ZERO,
+        })
+    }
+
+    /// The steps taken so far, counting those before a resumed run's
+    /// checkpoint.
+    pub fn steps_done(&self) -> u64 {
+        self.next_step - 1
+    }
+
+    /// Whether every step of `plan` is taken.
+    pub fn is_done(&self, plan: &Plan) -> bool {
+        self.next_step > plan.steps
+    }
+
+    /// The energy-log row of `system`'s current state after `step` steps,
+    /// without recording it.
+    ///
+    /// # Errors
+    ///
+    /// Any error of the Laplace sum.
+    pub fn peek(
+        &mut self,
+        system: &System,
+        step: u64,
+        copy_gap: Option<covar_integrate::CopyGap>,
+        integrator: Option<&dyn Integrator>,
+    ) -> Result<Row, CliError> {
+        self.monitor.peek(system, step, copy_gap, integrator)
+    }
+
+    /// Takes the next step of `plan`, then writes its energy-log row,
+    /// snapshot and checkpoint where the plan asks for them (the folder
+    /// opens after a fresh run's first step).
+    ///
+    /// # Errors
+    ///
+    /// The step's, the row's or an output's error, or
+    /// [`CliError::Interrupted`] after the checkpoint written for a stop
+    /// request (`env.stop`).
+    ///
+    /// # Panics
+    ///
+    /// If every step is taken ([`is_done`](Self::is_done)).
+    pub fn step(
+        &mut self,
+        system: &mut System,
+        integrator: &mut dyn Integrator,
+        plan: &Plan,
+        out: &mut OutputDir,
+        env: Env<'_>,
+    ) -> Result<(), CliError> {
+        assert!(
+            !self.is_done(plan),
+            "the run has taken its {} steps",
+            plan.steps
+        );
+        let step = self.next_step;
         let t = Instant::now();
         let info = integrator.step(system, plan.dt)?;
-        step_time += t.elapsed();
+        self.step_time += t.elapsed();
+        self.next_step += 1;
+        let counters = &mut self.counters;
         counters.force_evaluations += info.force_evaluations as u64;
         if info.hit_iteration_cap {
             counters.cap_hits += 1;
@@ -162,16 +238,18 @@ pub fn drive(
                 ));
             }
         }
-        if let Some((first, state)) = initial.take() {
+        if let Some((first, state)) = self.initial.take() {
             out.open(env.settings_toml)?;
             out.log(&first)?;
             out.snapshot(0, &state)?;
         }
         if plan.logs(step) {
-            let row = monitor.observe(system, step, integrator.copy_gap(), Some(&*integrator))?;
+            let row =
+                self.monitor
+                    .observe(system, step, integrator.copy_gap(), Some(&*integrator))?;
             out.log(&row)?;
             env.bar.set_error(row.rel_h_error);
-            last = Some(row);
+            self.last = Some(row);
         }
         if plan.snapshots(step) {
             out.snapshot(step, &system.particles)?;
@@ -179,14 +257,8 @@ pub fn drive(
         env.bar.inc();
         // A stop during the last step lets the run finish instead.
         let signal = env.stop.requested().filter(|_| step < plan.steps);
-        if signal.is_some() || plan.checkpoints(step, resumed_from.is_some()) {
-            let saved = Saved {
-                system: &*system,
-                integrator: &*integrator,
-                monitor: &monitor,
-                counters,
-            };
-            let path = saved.write(out, env.settings_toml, step)?;
+        if signal.is_some() || plan.checkpoints(step, self.resumed_from.is_some()) {
+            let path = self.checkpoint(system, integrator, out, env.settings_toml)?;
             if let Some(signal) = signal {
                 return Err(CliError::Interrupted {
                     signal,
@@ -197,28 +269,68 @@ pub fn drive(
                 });
             }
         }
+        Ok(())
     }
-    // A run resumed from its last step's checkpoint takes no step: its
-    // last row is the logged one, measured again.
-    let last = match last {
-        Some(row) => row,
-        None => monitor.peek(
+
+    /// Writes the checkpoint of the last step taken into `out`'s folder
+    /// and returns its path: `covar run --resume` continues from it.
+    ///
+    /// # Errors
+    ///
+    /// Writing the file, or [`CliError::Resume`] before the first step (a
+    /// fresh run's folder opens after it, and step 0 needs no checkpoint).
+    pub fn checkpoint(
+        &self,
+        system: &System,
+        integrator: &dyn Integrator,
+        out: &OutputDir,
+        settings_toml: &str,
+    ) -> Result<PathBuf, CliError> {
+        if self.initial.is_some() {
+            return Err(CliError::Resume {
+                dir: out.dir().to_path_buf(),
+                reason: "no step has been taken yet: there is nothing to checkpoint".into(),
+            });
+        }
+        let saved = Saved {
             system,
-            plan.steps,
-            integrator.copy_gap(),
-            Some(&*integrator),
-        )?,
-    };
-    Ok(Outcome {
-        monitor,
-        last,
-        force_evaluations: counters.force_evaluations,
-        cap_hits: counters.cap_hits,
-        steps_taken: (plan.steps + 1).saturating_sub(first_step),
-        resumed_from,
-        wall: started.elapsed(),
-        step_time,
-    })
+            integrator,
+            monitor: &self.monitor,
+            counters: self.counters,
+        };
+        saved.write(out, settings_toml, self.steps_done())
+    }
+
+    /// What the loop measured, once every step of `plan` is taken.
+    ///
+    /// # Errors
+    ///
+    /// The sums of the last row of a run resumed from its last step.
+    pub fn finish(
+        self,
+        system: &System,
+        integrator: &dyn Integrator,
+        plan: &Plan,
+    ) -> Result<Outcome, CliError> {
+        let mut monitor = self.monitor;
+        // A run resumed from its last step's checkpoint takes no step: its
+        // last row is the logged one, measured again.
+        let last = match self.last {
+            Some(row) => row,
+            None => monitor.peek(system, plan.steps, integrator.copy_gap(), Some(integrator))?,
+        };
+        let first_step = self.resumed_from.map_or(1, |s| s + 1);
+        Ok(Outcome {
+            monitor,
+            last,
+            force_evaluations: self.counters.force_evaluations,
+            cap_hits: self.counters.cap_hits,
+            steps_taken: (plan.steps + 1).saturating_sub(first_step),
+            resumed_from: self.resumed_from,
+            wall: self.started.elapsed(),
+            step_time: self.step_time,
+        })
+    }
 }
 
 /// The state a checkpoint is made of.

@@ -6,10 +6,17 @@
 //! checkpoint.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+#[cfg(feature = "cli")]
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+#[cfg(feature = "cli")]
 use signal_hook::SigId;
-use signal_hook::consts::{SIGINT, SIGTERM};
+
+/// SIGINT's number on every Unix covar builds for.
+const SIGINT: i32 = 2;
+/// SIGTERM's number on every Unix covar builds for.
+const SIGTERM: i32 = 15;
 
 /// A request to stop a run at the next step boundary: set by a signal
 /// handler ([`StopSignals`]), or by a program embedding the run
@@ -65,10 +72,12 @@ pub fn signal_name(signal: i32) -> String {
 /// SIGINT and SIGTERM handlers that request a [`Stop`]; removed when
 /// dropped.
 #[derive(Debug)]
+#[cfg(feature = "cli")]
 pub struct StopSignals {
     ids: Vec<SigId>,
 }
 
+#[cfg(feature = "cli")]
 impl StopSignals {
     /// Installs the handlers: the first SIGINT or SIGTERM requests `stop`,
     /// a second one exits the process at once with status `128 + signal`.
@@ -98,10 +107,20 @@ impl StopSignals {
     }
 }
 
+#[cfg(feature = "cli")]
 impl Drop for StopSignals {
     fn drop(&mut self) {
         for id in self.ids.drain(..) {
             signal_hook::low_level::unregister(id);
         }
+    }
+}
+
+#[cfg(all(test, feature = "cli"))]
+mod tests {
+    #[test]
+    fn the_signal_numbers_are_the_operating_systems() {
+        assert_eq!(super::SIGINT, signal_hook::consts::SIGINT);
+        assert_eq!(super::SIGTERM, signal_hook::consts::SIGTERM);
     }
 }

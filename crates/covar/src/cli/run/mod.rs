@@ -32,6 +32,7 @@ pub mod monitor;
 pub mod outputs;
 mod report;
 pub mod resume;
+mod session;
 mod settings;
 pub mod setup;
 
@@ -39,17 +40,17 @@ use covar_kernel::LaplaceSum;
 
 pub use args::{PresetName, RunArgs};
 pub use config::RunConfig;
-pub use interrupt::{Stop, StopSignals, signal_name};
+#[cfg(feature = "cli")]
+pub use interrupt::StopSignals;
+pub use interrupt::{Stop, signal_name};
 pub use keys::keys as config_keys;
 pub use report::RunReport;
+pub use session::Session;
 pub use settings::{Initial, Settings};
 
 use crate::cli::CliError;
 use crate::cli::fast::FastReport;
-use crate::cli::progress::StepBar;
-use crate::io::csv;
-use driver::{Env, Plan, Start, drive};
-use outputs::{Extra, OutputDir, check_final_state};
+use outputs::OutputDir;
 
 /// Runs `covar run`: resolves the settings, checks them, builds the system,
 /// runs it and returns the summary. Warnings go to stderr; with
@@ -126,117 +127,11 @@ pub fn run_simulation_with(
     show_progress: bool,
     stop: &Stop,
 ) -> Result<RunReport, CliError> {
-    if let Some(dir) = &args.resume {
-        return resume_simulation(dir, args, show_progress, stop);
+    let mut session = Session::start(args, show_progress, stop)?;
+    while !session.is_done() {
+        session.step()?;
     }
-    let settings = Settings::resolve(args)?;
-    setup::check_integrator(&settings)?;
-    if let Some(path) = &settings.final_state {
-        check_final_state(path, &settings.out, settings.overwrite)?;
-    }
-    let extra = Extra {
-        h_seed: settings.preset.is_seed(),
-        copy_gap: settings.integrator.starts_with("tao"),
-    };
-    let out = OutputDir::check(&settings.out, settings.overwrite, settings.steps, extra)?
-        .with_snapshots(&settings);
-    pool(settings.threads)?.install(|| {
-        let bar = StepBar::new(settings.steps, show_progress);
-        let ready = setup::prepare(&settings, &mut |w| bar.warn(&w))?;
-        let toml = settings.to_config().to_toml();
-        execute(&settings, ready, out, &toml, Start::Fresh, &bar, stop)
-    })
-}
-
-/// `--resume DIR`: checks the checkpoint and the folder, then continues.
-fn resume_simulation(
-    dir: &std::path::Path,
-    args: &RunArgs,
-    show_progress: bool,
-    stop: &Stop,
-) -> Result<RunReport, CliError> {
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(usize::from)
-            .unwrap_or(1)
-    });
-    pool(threads)?.install(|| {
-        let mut warnings = Vec::new();
-        let (resumed, ready) = resume::resume(dir, args, &mut |w| warnings.push(w))?;
-        let resume::Resumed {
-            settings,
-            settings_toml,
-            out,
-            start,
-        } = resumed;
-        let bar = StepBar::new(settings.steps, show_progress);
-        for w in warnings {
-            bar.warn(&w);
-        }
-        if let Start::Resumed { step, .. } = &start {
-            bar.set_position(*step);
-        }
-        execute(&settings, ready, out, &settings_toml, start, &bar, stop)
-    })
-}
-
-/// A thread pool of `threads` workers.
-fn pool(threads: usize) -> Result<rayon::ThreadPool, CliError> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| CliError::ThreadPool {
-            threads,
-            message: e.to_string(),
-        })
-}
-
-/// The loop from `start` to the end, then the final state and the summary.
-fn execute(
-    settings: &Settings,
-    mut ready: setup::Ready,
-    mut out: OutputDir,
-    settings_toml: &str,
-    start: Start,
-    bar: &StepBar,
-    stop: &Stop,
-) -> Result<RunReport, CliError> {
-    let plan = Plan {
-        dt: settings.dt,
-        steps: settings.steps,
-        energy_every: settings.energy_every,
-        snapshot_every: settings.snapshot_every,
-        checkpoint_every: settings.checkpoint_every,
-    };
-    let env = Env {
-        settings_toml,
-        bar,
-        stop,
-    };
-    let result = drive(
-        &mut ready.system,
-        ready.integrator.as_mut(),
-        plan,
-        &mut out,
-        env,
-        start,
-    );
-    bar.finish();
-    let outcome = result?;
-    if let Some(path) = &settings.final_state {
-        csv::write(&ready.system.particles, path)?;
-    }
-    let report = summarize(settings, &ready, &outcome, &out);
-    let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::from)?;
-    out.finish(&json)?;
-    if outcome.cap_hits > 0 {
-        bar.warn(&format!(
-            "{} of {} steps stopped at the implicit solver's iteration cap; a shorter --dt \
-             avoids it",
-            outcome.cap_hits, settings.steps
-        ));
-    }
-    Ok(report)
+    session.finish()
 }
 
 /// The summary of a finished run.

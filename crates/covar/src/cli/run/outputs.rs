@@ -59,7 +59,8 @@ pub const HEADER: [&str; 8] = [
 ];
 
 /// The file format of snapshots.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum SnapshotFormat {
     /// NumPy structured array, `snapshot_<step>.npy` ([`crate::io::npy`]).
