@@ -6,6 +6,8 @@
 #
 # Installs numpy, pytest and fmm3dpy (its wheel, to check covar.fmm3d
 # against fmm3dpy itself) from PyPI; without fmm3dpy those two tests skip.
+# Builds the command-line program too: covar.Simulation's tests compare
+# its files with those of `covar run` and resume runs across the two.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 venv=${1:-target/python-venv}
@@ -16,6 +18,9 @@ py="$venv/bin/python"
 "$py" -m pip install -q numpy pytest
 "$py" -m pip install -q fmm3dpy || echo "fmm3dpy could not be installed: its comparison tests will skip"
 "$py" -m pip install -q ./crates/covar-python
+# covar.Simulation is checked against the command-line program.
+cargo build --release --locked --bin covar
+export COVAR_BIN="$PWD/target/release/covar"
 # From the repository root, so that `covar` is the installed package and not
 # the source folder beside the tests.
 "$py" -m pytest -q crates/covar-python/tests

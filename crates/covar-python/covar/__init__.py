@@ -35,7 +35,7 @@ from typing import NamedTuple, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _covar
-from ._covar import BACKENDS, SOFTENING_KERNELS, KernelError, isas
+from ._covar import BACKENDS, SOFTENING_KERNELS, KernelError, RunError, isas
 
 __version__: str = _covar.__version__
 
@@ -44,6 +44,8 @@ __all__ = [
     "SOFTENING_KERNELS",
     "Fields",
     "KernelError",
+    "RunError",
+    "Simulation",
     "covariance_product",
     "isas",
     "laplace",
@@ -319,3 +321,150 @@ def vector_potential(
     )
     jac = None if ga is None else np.ascontiguousarray(ga.reshape(3, 3, n).transpose(2, 0, 1))
     return np.ascontiguousarray(a.T), jac
+
+
+class Simulation:
+    """A ``covar run``, stepped from Python.
+
+    The keywords are ``covar run``'s settings under the names of its TOML
+    keys, with ``_`` for ``-`` (``preset``, ``ic``, ``n``, ``seed``,
+    ``integrator``, ``dt``, ``steps`` or ``t_end``, ``softening``,
+    ``softening_kernel``, ``backend``, ``tol``, ``threads``, ``out``,
+    ``energy_every``, ``snapshot_every``, ``checkpoint_every``,
+    ``final_state``, ``overwrite``, ...; ``from_`` for ``--from``). They go
+    through the same resolution and range checks as the command line's
+    flags and ``--config`` file, with the same defaults, and a bad value is
+    a ``ValueError`` naming the setting. The run writes what ``covar run``
+    writes into ``out`` (energy log, snapshots, checkpoints,
+    ``summary.json``), bit for bit: ``covar run --resume OUT`` continues a
+    run checkpointed here, and :meth:`resume` one checkpointed there.
+
+    Examples
+    --------
+    >>> import tempfile, covar
+    >>> out = tempfile.mkdtemp()
+    >>> sim = covar.Simulation(ic="kepler", dt=0.01, steps=100, out=out, overwrite=True)
+    >>> sim.integrate(steps=40)
+    40
+    >>> round(sim.time, 12)
+    0.4
+    >>> sim.integrate()  # the rest
+    60
+    >>> report = sim.finish()
+    >>> report["steps"], report["max_rel_h_error"] < 1e-3
+    (100, True)
+    """
+
+    def __init__(self, *, progress: bool = False, **settings) -> None:
+        self._session = _covar.Session(settings, progress)
+
+    @classmethod
+    def resume(cls, out, *, threads: Optional[int] = None, progress: bool = False) -> "Simulation":
+        """Continues the run in ``out`` from its checkpoint, as ``covar run --resume OUT``."""
+        sim = cls.__new__(cls)
+        sim._session = _covar.Session.resume(out, threads, progress)
+        return sim
+
+    def integrate(self, steps: Optional[int] = None, *, t_end: Optional[float] = None,
+                  callback=None, every: int = 1) -> int:
+        """Takes ``steps`` steps, or steps until ``t_end``, or (neither) the rest of the run.
+
+        ``callback(sim)``, if given, is called every ``every`` steps; if it
+        returns ``False`` the integration stops there. The GIL is released
+        during the steps, and Ctrl-C stops at a step boundary. Returns the
+        number of steps taken.
+        """
+        left = self.steps - self.step
+        if steps is not None and t_end is not None:
+            raise ValueError("give steps or t_end, not both")
+        if t_end is not None:
+            steps = max(0, int(np.ceil((float(t_end) - self.time) / self.dt - 1e-9)))
+        if steps is None:
+            steps = left
+        if steps < 0:
+            raise ValueError(f"steps is {steps}, expected >= 0")
+        if steps > left:
+            raise ValueError(
+                f"{steps} steps asked and {left} left: the run has {self.steps} steps "
+                "(its steps or t_end setting); start a longer one"
+            )
+        if every < 1:
+            raise ValueError(f"every is {every}, expected >= 1")
+        done = 0
+        while done < steps:
+            chunk = min(every, steps - done) if callback is not None else steps - done
+            done += self._session.advance(chunk)
+            if callback is not None and callback(self) is False:
+                break
+        return done
+
+    @property
+    def step(self) -> int:
+        """Steps taken (counting those before a resumed run's checkpoint)."""
+        return self._session.step
+
+    @property
+    def steps(self) -> int:
+        """The run's number of steps."""
+        return self._session.steps
+
+    @property
+    def dt(self) -> float:
+        """The time step."""
+        return self._session.dt
+
+    @property
+    def time(self) -> float:
+        """Simulated time."""
+        return self._session.time
+
+    @property
+    def out(self):
+        """The output folder (a ``pathlib.Path``)."""
+        return self._session.out
+
+    @property
+    def settings(self) -> str:
+        """The settings as ``covar run`` saves them (``run.toml``)."""
+        return self._session.settings_toml
+
+    @property
+    def positions(self) -> np.ndarray:
+        """``(n, 3)`` positions, a copy."""
+        return self._session.state()[0]
+
+    @property
+    def momenta(self) -> np.ndarray:
+        """``(n, 3)`` canonical momenta, a copy."""
+        return self._session.state()[1]
+
+    @property
+    def masses(self) -> np.ndarray:
+        """``(n,)`` masses, a copy."""
+        return self._session.state()[2]
+
+    @property
+    def charges(self) -> np.ndarray:
+        """``(n,)`` charges, a copy."""
+        return self._session.state()[3]
+
+    @property
+    def ids(self) -> np.ndarray:
+        """``(n,)`` particle ids, a copy."""
+        return self._session.state()[4]
+
+    def energy(self) -> dict:
+        """``H``, its parts ``t_part`` and ``u``, ``rel_h_error`` against ``H(0)``,
+        ``|sum P|`` and ``|sum r x P|`` of the current state (one Laplace sum)."""
+        return self._session.energy()
+
+    def checkpoint(self):
+        """Writes a checkpoint of the current step into :attr:`out` and returns its path."""
+        return self._session.checkpoint()
+
+    def finish(self) -> dict:
+        """Ends a run whose steps are all taken: writes the final state (with
+        ``final_state``) and ``summary.json``, and returns the summary."""
+        import json
+
+        return json.loads(self._session.finish())

@@ -22,6 +22,7 @@ use pyo3::prelude::*;
 
 mod fields;
 mod physics;
+mod run;
 
 pyo3::create_exception!(
     _covar,
@@ -189,6 +190,8 @@ pub(crate) fn slice_mut<'a>(
 fn _covar(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("KernelError", m.py().get_type::<CovarKernelError>())?;
+    m.add("RunError", m.py().get_type::<run::RunError>())?;
+    m.add_class::<run::PySession>()?;
     m.add("BACKENDS", Backend::NAMES.to_vec())?;
     m.add(
         "SOFTENING_KERNELS",
