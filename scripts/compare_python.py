@@ -11,6 +11,11 @@
    threads) against ``covar.laplace(backend="fast")`` at the largest tolerance
    of a ladder whose error is at most pytreegrav's.
 
+3. Call overhead (``--overhead``): ``covar.laplace`` (direct, nd 1, potential
+   and gradient at the sources) against the same sum through the Rust API,
+   timed by ``covar fields --reps`` (COVAR_BIN, else target/release/covar),
+   at N = 1000 and 10^5, median over repetitions, three interleaved rounds.
+
 Errors are relative l2 over CHECK random points, every channel together,
 against exact float64 sums (numpy, the self term left out). Every code runs
 in a child process of its own (OpenMP and numba read their thread counts
@@ -21,7 +26,7 @@ under 5 s).
 
 Usage: scripts/compare_python.py [--n 1e5 1e6] [--nd 4] [--eps 1e-6]
            [--threads 2] [--check 200] [--gravity-n 1e6]
-           [--no-wheel] [--no-native] [--no-gravity] [--json FILE]
+           [--no-wheel] [--no-native] [--no-gravity] [--overhead] [--json FILE]
 Needs numpy and covar (pip install ./crates/covar-python); fmm3dpy and
 pytreegrav where their comparisons run (each is skipped, saying so, when
 it cannot be imported).
@@ -128,6 +133,34 @@ def child(code, data, args):
     print(json.dumps({"code": code, "wall": wall, "acc": acc[idx].tolist()}))
 
 
+def overhead(args):
+    import covar
+
+    exe = os.environ.get("COVAR_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                                    "target", "release", "covar"))
+    for n, reps in [(1000, 300), (100_000, 5)]:
+        rng = np.random.default_rng(n)
+        r = rng.random((n, 3)) - 0.5
+        q = rng.choice([-1.0, 1.0], n)
+        rust, py = [], []
+        for _ in range(3):
+            out = subprocess.run([exe, "fields", "--ic", "cube", "--charges", "random", "--n", str(n),
+                                  "--reps", str(reps), "--threads", str(args.threads), "--json"],
+                                 check=True, capture_output=True, text=True).stdout
+            rust.append(json.loads(out)["seconds"])
+            covar.laplace(r, q, threads=args.threads)
+            walls = []
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                covar.laplace(r, q, threads=args.threads)
+                walls.append(time.perf_counter() - t0)
+            py.append(float(np.median(walls)))
+        a, b = float(np.median(rust)), float(np.median(py))
+        print(f"overhead N = {n:>6}: Rust API {a * 1e3:9.3f} ms, covar.laplace {b * 1e3:9.3f} ms, "
+              f"ratio {b / a:.3f} (rounds: Rust {[round(x * 1e3, 3) for x in rust]}, "
+              f"Python {[round(x * 1e3, 3) for x in py]} ms)", flush=True)
+
+
 def run_child(code, data, args):
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), NUMBA_NUM_THREADS=str(args.threads))
     cmd = [sys.executable, os.path.abspath(__file__), "--child", code, "--data", data]
@@ -167,6 +200,7 @@ def main():
     p.add_argument("--no-wheel", action="store_true")
     p.add_argument("--no-native", action="store_true")
     p.add_argument("--no-gravity", action="store_true")
+    p.add_argument("--overhead", action="store_true", help="only the call-overhead comparison")
     p.add_argument("--json", help="also write the results here, one JSON object per line")
     p.add_argument("--peers-venv", default=os.environ.get(
         "PEERS_VENV", os.path.join(os.path.expanduser("~"), ".cache", "covar-peers-venv")))
@@ -178,6 +212,9 @@ def main():
         return
 
     print(f"machine: {machine()}; threads {args.threads}; eps {args.eps}; errors at {args.check} points")
+    if args.overhead:
+        overhead(args)
+        return
     results = []
     tmp = tempfile.mkdtemp(prefix="covar-compare-python-")
     rng = np.random.default_rng(12345)
