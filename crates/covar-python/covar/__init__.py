@@ -46,7 +46,9 @@ __all__ = [
     "KernelError",
     "RunError",
     "Simulation",
+    "FitResult",
     "covariance_product",
+    "fit",
     "isas",
     "laplace",
     "vector_potential",
@@ -62,7 +64,7 @@ class Fields(NamedTuple):
     """``(nt, 3)`` or ``(nd, nt, 3)``; ``None`` when ``gradient=False``."""
 
 
-def _as_f64(name: str, a) -> np.ndarray:
+def _as_f64(name: str, a, allow_bool: bool = False) -> np.ndarray:
     """``a`` as a C-contiguous float64 array, copied only if it is not one.
 
     Raises ``TypeError`` for values that are not real numbers and
@@ -71,7 +73,7 @@ def _as_f64(name: str, a) -> np.ndarray:
     """
     arr = np.asarray(a)
     kind = arr.dtype.kind
-    if kind not in "fiu":
+    if kind not in ("fiub" if allow_bool else "fiu"):
         raise TypeError(
             f"{name} has dtype {arr.dtype}: expected real numbers (float64, or a type float64 holds exactly)"
         )
@@ -468,3 +470,94 @@ class Simulation:
         import json
 
         return json.loads(self._session.finish())
+
+
+class FitResult(NamedTuple):
+    """What :func:`fit` returns."""
+
+    positions: np.ndarray
+    """``(n, 3)`` positions of the fitted particles (one per cluster)."""
+    masses: np.ndarray
+    """``(n,)`` masses: the clusters' variances."""
+    charges: np.ndarray
+    """``(n,)`` charges: ``+-sqrt(m)``, the sign of each cluster's correlation."""
+    clusters: list
+    """Per cluster: ``id``, ``size``, ``members`` (column indices), ``signs``,
+    ``mass``, ``charge``, ``mean``, ``position``."""
+    report: dict
+    """``covar fit``'s whole report: clusters, residuals, the loss (exact,
+    first order, the seed's closed form, stochastic), timings."""
+
+
+def fit(
+    data,
+    *,
+    threshold: float = 0.5,
+    min_correlation: float = 0.01,
+    eps: Optional[float] = None,
+    softening: float = 0.0,
+    dense_limit: int = 2000,
+    stochastic: bool = False,
+    probes: int = 32,
+    lanczos_steps: int = 40,
+    seed: int = 1,
+    backend: str = "direct",
+    tol: float = 1e-6,
+    threads: Optional[int] = None,
+) -> FitResult:
+    """Clusters, particles and the seed's loss from binary measurements, as ``covar fit``.
+
+    Parameters
+    ----------
+    data : (T, M) array_like
+        ``T`` time steps of ``M`` binary variables: -1/+1 or 0/1 (or bool),
+        one encoding throughout.
+    threshold, min_correlation, eps, softening, dense_limit, stochastic, probes,
+    lanczos_steps, seed, backend, threads
+        ``covar fit``'s options of the same names (``covar fit --help``), with
+        the same defaults and ranges.
+    tol : float
+        Accuracy of the fast backend, where ``backend="fast"``.
+
+    Returns
+    -------
+    FitResult
+        The particles as arrays (ready for :class:`Simulation`'s ``from_``
+        through a file, or for :func:`covariance_product`), the clusters and
+        the full report.
+
+    Examples
+    --------
+    >>> import numpy as np, covar
+    >>> rng = np.random.default_rng(0)
+    >>> hidden = rng.choice([-1, 1], size=(4000, 2))
+    >>> flips = rng.random((4000, 6)) < 0.1
+    >>> data = np.repeat(hidden, 3, axis=1) * np.where(flips, -1, 1)
+    >>> result = covar.fit(data)
+    >>> [c["members"] for c in result.clusters]
+    [[0, 1, 2], [3, 4, 5]]
+    >>> result.masses.shape, result.positions.shape
+    ((2,), (2, 3))
+    """
+    values = _as_f64("data", data, allow_bool=True)
+    if values.ndim != 2:
+        raise ValueError(f"data has shape {values.shape}, expected (T, M): T rows of M variables")
+    import json
+
+    text, positions, masses, charges = _covar.fit_array(
+        values,
+        threshold=float(threshold),
+        min_correlation=float(min_correlation),
+        eps=None if eps is None else float(eps),
+        softening=float(softening),
+        dense_limit=int(dense_limit),
+        stochastic=bool(stochastic),
+        probes=int(probes),
+        lanczos_steps=int(lanczos_steps),
+        seed=int(seed),
+        backend=backend,
+        tol=float(tol),
+        threads=threads,
+    )
+    report = json.loads(text)
+    return FitResult(positions, masses, charges, report["clusters"], report)

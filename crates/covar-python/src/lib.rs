@@ -21,6 +21,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 mod fields;
+mod fit;
 mod physics;
 mod run;
 
@@ -202,6 +203,7 @@ fn _covar(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add_function(wrap_pyfunction!(isas, m)?)?;
     m.add_function(wrap_pyfunction!(fields::laplace_into, m)?)?;
+    m.add_function(wrap_pyfunction!(fit::fit_array, m)?)?;
     m.add_function(wrap_pyfunction!(physics::covariance_product_into, m)?)?;
     m.add_function(wrap_pyfunction!(physics::vector_potential_into, m)?)?;
     Ok(())

@@ -29,8 +29,8 @@ pyo3::create_exception!(
      names the step, particle or file)."
 );
 
-/// A settings error as a `ValueError`, a run error as a `RunError`.
-fn run_error(e: CliError) -> PyErr {
+/// A settings or data error as a `ValueError`, a run error as a `RunError`.
+pub(crate) fn run_error(e: CliError) -> PyErr {
     match e {
         CliError::ConfigValue { key, reason, .. } => {
             value_error(format!("{}: {reason}", key.replace('-', "_")))
@@ -39,7 +39,9 @@ fn run_error(e: CliError) -> PyErr {
             "{}: {reason}",
             flag.trim_start_matches('-').replace('-', "_")
         )),
-        CliError::Config { .. } | CliError::OutputExists { .. } => value_error(e.to_string()),
+        CliError::Config { .. } | CliError::OutputExists { .. } | CliError::Infer(_) => {
+            value_error(e.to_string())
+        }
         other => RunError::new_err(other.to_string()),
     }
 }

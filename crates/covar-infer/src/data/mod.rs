@@ -109,6 +109,52 @@ pub fn read(path: &Path, progress: &mut dyn FnMut(ReadProgress)) -> Result<Data,
     }
 }
 
+/// [`Data`] from `t` rows of `m` values in memory (row-major: value `j`
+/// of row `r` is `values[r * m + j]`), with the rules and errors of the
+/// files (`label` names the array in them).
+///
+/// # Errors
+///
+/// [`InferError`] naming the row and column: a value that is not binary,
+/// mixed encodings, a constant variable; an empty array.
+///
+/// # Examples
+///
+/// ```
+/// use covar_infer::data::from_values;
+/// let d = from_values(&[1.0, -1.0, -1.0, 1.0, 1.0, 1.0], 3, 2, "x")?;
+/// assert_eq!((d.moments.rows(), d.moments.variables()), (3, 2));
+/// let e = from_values(&[1.0, 0.5, -1.0, 1.0], 2, 2, "x").unwrap_err();
+/// assert!(e.to_string().contains("row 0"), "{e}");
+/// # Ok::<(), covar_infer::InferError>(())
+/// ```
+pub fn from_values(values: &[f64], t: usize, m: usize, label: &str) -> Result<Data, InferError> {
+    assert_eq!(values.len(), t * m, "from_values: {t} rows of {m} values");
+    let mut rows = Rows::new(label);
+    if m == 0 {
+        return Err(InferError::Empty {
+            path: label.to_string(),
+            what: "the array has no columns",
+        });
+    }
+    for (row, chunk) in values.chunks_exact(m).enumerate() {
+        rows.start(m, None)?;
+        for (column, &x) in chunk.iter().enumerate() {
+            let value = classify(x).ok_or_else(|| InferError::NotBinary {
+                path: label.to_string(),
+                row,
+                line: None,
+                column,
+                name: None,
+                value: format!("{x}"),
+            })?;
+            rows.value(value, column, None, || format!("{x}"))?;
+        }
+        rows.end()?;
+    }
+    rows.finish(None)
+}
+
 /// One parsed value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Value {

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use covar_infer::data::{self, ReadProgress};
 use covar_infer::embed::SmacofParams;
-use covar_infer::fit::{FitParams, fit};
+use covar_infer::fit::{Fit, FitParams, fit};
 use covar_infer::loss::stochastic::{SecondMoment, StochasticParams, estimate};
 use covar_infer::loss::{approx, coupling_strength, exact};
 use covar_integrate::spectrum::{Form, smallest_eigenvalue};
@@ -104,10 +104,8 @@ pub struct FitArgs {
     pub overwrite: bool,
 }
 
-/// A clustering threshold in `(0, 1]`.
-#[cfg(feature = "cli")]
-fn threshold(s: &str) -> Result<f64, String> {
-    let v = args::finite_real(s)?;
+/// The range of a clustering threshold: `(0, 1]`.
+fn threshold_range(v: f64) -> Result<f64, String> {
     if v > 0.0 && v <= 1.0 {
         Ok(v)
     } else {
@@ -115,12 +113,86 @@ fn threshold(s: &str) -> Result<f64, String> {
     }
 }
 
-/// A probe count, at least 2 (the error bar needs two samples).
+/// A clustering threshold in `(0, 1]`.
+#[cfg(feature = "cli")]
+fn threshold(s: &str) -> Result<f64, String> {
+    threshold_range(args::finite_real(s)?)
+}
+
+/// The range of a probe count: at least 2 (the error bar needs two samples).
+fn probes_range(v: usize) -> Result<usize, String> {
+    if v >= 2 {
+        Ok(v)
+    } else {
+        Err(format!("must be a whole number >= 2, got {v}"))
+    }
+}
+
+/// A probe count, at least 2.
 #[cfg(feature = "cli")]
 fn probes(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
-        Ok(v) if v >= 2 => Ok(v),
-        _ => Err(format!("must be a whole number >= 2, got `{s}`")),
+        Ok(v) => probes_range(v),
+        Err(_) => Err(format!("must be a whole number >= 2, got `{s}`")),
+    }
+}
+
+impl FitArgs {
+    /// The settings of a fit with the command line's defaults, reading
+    /// `data` and writing the particles to `out`.
+    pub fn new(data: PathBuf, out: PathBuf) -> Self {
+        Self {
+            data,
+            out,
+            threshold: 0.5,
+            min_correlation: 0.01,
+            eps: None,
+            softening: 0.0,
+            clusters: None,
+            dense_limit: 2000,
+            stochastic: false,
+            probes: 32,
+            lanczos_steps: 40,
+            seed: 1,
+            backend: Backend::Direct(covar_kernel::Direct::new()),
+            threads: None,
+            json: false,
+            overwrite: false,
+        }
+    }
+
+    /// Checks every value against the range its flag accepts (the flags
+    /// are checked as they are parsed; this serves settings built in a
+    /// program, such as the Python package's keywords).
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::InvalidArgument`] naming the setting and its range.
+    pub fn check(&self) -> Result<(), CliError> {
+        use crate::cli::args::Real;
+        let bad =
+            |flag: &'static str| move |reason: String| CliError::InvalidArgument { flag, reason };
+        threshold_range(self.threshold).map_err(bad("threshold"))?;
+        Real::OpenUnit
+            .check(self.min_correlation)
+            .map_err(bad("min-correlation"))?;
+        if let Some(eps) = self.eps {
+            Real::Finite.check(eps).map_err(bad("eps"))?;
+        }
+        Real::NonNegative
+            .check(self.softening)
+            .map_err(bad("softening"))?;
+        probes_range(self.probes).map_err(bad("probes"))?;
+        for (flag, v) in [
+            ("dense-limit", Some(self.dense_limit)),
+            ("lanczos-steps", Some(self.lanczos_steps)),
+            ("threads", self.threads),
+        ] {
+            if v == Some(0) {
+                return Err(bad(flag)("must be at least 1".into()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -171,6 +243,29 @@ fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<Fi
     bar.finish_and_clear();
     let data = read?;
     let read_seconds = start.elapsed().as_secs_f64();
+    let (f, report) = fit_data(args, &data, read_seconds, threads)?;
+    csv::write(&f.particles.store(), &args.out)?;
+    if let Some(path) = &args.clusters {
+        write_clusters(path, &data, &f.clustering)?;
+    }
+    Ok(report)
+}
+
+/// Fits particles to `data` and evaluates the loss, on the current thread
+/// pool (of `threads` threads); writes no file. `read_seconds` is the
+/// time it took to read the data, for the report.
+///
+/// # Errors
+///
+/// No clusters, kernel errors, settings out of range.
+pub fn fit_data(
+    args: &FitArgs,
+    data: &data::Data,
+    read_seconds: f64,
+    threads: usize,
+) -> Result<(Fit, FitReport), CliError> {
+    args.check()?;
+    let start = Instant::now();
 
     let t = Instant::now();
     let params = FitParams {
@@ -183,10 +278,6 @@ fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<Fi
     };
     let f = fit(&data.moments, &params)?;
     let store = f.particles.store();
-    csv::write(&store, &args.out)?;
-    if let Some(path) = &args.clusters {
-        write_clusters(path, &data, &f.clustering)?;
-    }
     let fit_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -240,9 +331,9 @@ fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<Fi
     };
     let stochastic_seconds = t.elapsed().as_secs_f64();
 
-    Ok(FitReport::new(
+    let report = FitReport::new(
         args,
-        &data,
+        data,
         &f,
         LossReport {
             eps,
@@ -264,10 +355,11 @@ fn fit_on_pool(args: &FitArgs, show_progress: bool, threads: usize) -> Result<Fi
             fit: fit_seconds,
             loss: exact_seconds,
             stochastic: stochastic_seconds,
-            total: start.elapsed().as_secs_f64(),
+            total: read_seconds + start.elapsed().as_secs_f64(),
         },
         threads,
-    ))
+    );
+    Ok((f, report))
 }
 
 /// Writes `variable,name,cluster,sign`, one variable a row.
