@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 
 use covar_integrate::Preset;
 use covar_integrate::integrator::{NAMES, NON_SEPARABLE};
-use covar_kernel::{Backend, Direct, Fast, FastParams, LaplaceSum, Softening, SofteningKernel};
+use covar_kernel::{Backend, Direct, Fast, LaplaceSum, Softening, SofteningKernel};
 
 use super::args::{PresetName, RunArgs};
 use super::config::RunConfig;
 use super::outputs::SnapshotFormat;
 use crate::cli::CliError;
 use crate::cli::args::{MAX_LEAF_SIZE, MAX_ORDER, MAX_STEPS, MIN_ORDER, Real, whole};
+use crate::cli::fast::FastFlags;
 use crate::cli::system::{DEFAULT_COUPLING, DEFAULT_TEMPERATURE, Ic, SystemSpec};
 
 /// Default softening length: sane for gravity with thousands of particles
@@ -497,13 +498,15 @@ fn resolve_fast(
         }
         return Ok(backend);
     }
-    let d = FastParams::with_tolerance(tol.map_or(FastParams::default().tolerance, |x| x.v));
-    let params = FastParams {
-        tolerance: d.tolerance,
-        theta: theta.map_or(d.theta, |x| x.v),
-        leaf_size: leaf_size.map_or(d.leaf_size, |x| x.v as usize),
-        order: order.map(|x| x.v as usize).or(d.order),
-    };
+    // The flags and the file's keys, checked above, fill the gaps the
+    // way `covar fields` fills its flags'.
+    let params = FastFlags {
+        tol: tol.map(|x| x.v),
+        theta: theta.map(|x| x.v),
+        leaf_size: leaf_size.map(|x| x.v as usize),
+        order: order.map(|x| x.v as usize),
+    }
+    .params();
     params.validate().map_err(|e| {
         cx.err(
             "tol",
