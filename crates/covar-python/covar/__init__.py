@@ -361,6 +361,39 @@ class Simulation:
         self._session = _covar.Session(settings, progress)
 
     @classmethod
+    def from_arrays(cls, positions, momenta, masses, charges, *, out="covar-out",
+                    overwrite: bool = False, progress: bool = False, **settings) -> "Simulation":
+        """A run of the particles given as arrays: positions and canonical momenta
+        ``(n, 3)``, masses and charges ``(n,)``; the other keywords as for
+        :class:`Simulation`.
+
+        The particles are written to ``OUT/initial.csv`` (every value to 17
+        significant digits, so exactly) and the run reads them from there,
+        as ``covar run --from OUT/initial.csv`` would; ``run.toml`` names the
+        file, so the run can be repeated from the command line. The command
+        line's checks apply (a mass <= 0 or a non-finite value is an error
+        naming the line and column of that file).
+        """
+        r = _points("positions", positions)
+        n = r.shape[0]
+        p = _points("momenta", momenta)
+        m = _as_f64("masses", masses)
+        q = _as_f64("charges", charges)
+        for name, a, shape in (("momenta", p, (n, 3)), ("masses", m, (n,)), ("charges", q, (n,))):
+            if a.shape != shape:
+                raise ValueError(f"{name} has shape {a.shape}, expected {shape} for {n} positions")
+        import pathlib
+
+        folder = pathlib.Path(out)
+        path = folder / "initial.csv"
+        if path.exists() and not overwrite:
+            raise ValueError(f"{path} exists (an earlier run's particles): pass overwrite=True or another out")
+        folder.mkdir(parents=True, exist_ok=True)
+        table = np.column_stack([r, p, m, q])
+        np.savetxt(path, table, delimiter=",", header="x,y,z,px,py,pz,m,q", comments="", fmt="%.17g")
+        return cls(from_=path, out=folder, overwrite=overwrite, progress=progress, **settings)
+
+    @classmethod
     def resume(cls, out, *, threads: Optional[int] = None, progress: bool = False) -> "Simulation":
         """Continues the run in ``out`` from its checkpoint, as ``covar run --resume OUT``."""
         sim = cls.__new__(cls)

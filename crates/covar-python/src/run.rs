@@ -39,9 +39,12 @@ pub(crate) fn run_error(e: CliError) -> PyErr {
             "{}: {reason}",
             flag.trim_start_matches('-').replace('-', "_")
         )),
-        CliError::Config { .. } | CliError::OutputExists { .. } | CliError::Infer(_) => {
-            value_error(e.to_string())
-        }
+        CliError::Config { .. }
+        | CliError::OutputExists { .. }
+        | CliError::Infer(_)
+        | CliError::Csv(_)
+        | CliError::Particles(_)
+        | CliError::Store(_) => value_error(e.to_string()),
         other => RunError::new_err(other.to_string()),
     }
 }

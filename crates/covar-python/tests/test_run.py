@@ -152,3 +152,23 @@ def test_bad_settings_name_the_setting(tmp_path):
     covar.Simulation(n=10, steps=2, out=tmp_path / "f", overwrite=True)
     with pytest.raises(covar.RunError, match="checkpoint"):
         covar.Simulation.resume(tmp_path / "nowhere")
+
+
+def test_a_run_from_arrays_is_the_run_of_those_particles(tmp_path):
+    gen = covar.Simulation(preset="coulomb", ic="cube", n=200, steps=15, out=tmp_path / "gen")
+    r, p, m, q = gen.positions, gen.momenta, gen.masses, gen.charges
+    arr = covar.Simulation.from_arrays(r, p, m, q, preset="coulomb", steps=15, out=tmp_path / "arr")
+    np.testing.assert_array_equal(arr.positions, r)
+    gen.integrate()
+    arr.integrate()
+    np.testing.assert_array_equal(arr.positions, gen.positions)
+    np.testing.assert_array_equal(arr.momenta, gen.momenta)
+    assert "initial.csv" in arr.settings
+    with pytest.raises(ValueError, match="initial.csv exists"):
+        covar.Simulation.from_arrays(r, p, m, q, out=tmp_path / "arr")
+    bad = m.copy()
+    bad[7] = -1.0
+    with pytest.raises(ValueError, match=r"masses has shape|line 9"):
+        covar.Simulation.from_arrays(r, p, bad, q, out=tmp_path / "bad")
+    with pytest.raises(ValueError, match=r"charges has shape \(199,\)"):
+        covar.Simulation.from_arrays(r, p, m, q[:199], out=tmp_path / "short")
