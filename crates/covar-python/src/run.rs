@@ -182,7 +182,10 @@ impl PySession {
     ) -> PyResult<Self> {
         let args = RunArgs {
             resume: Some(dir.clone()),
-            threads,
+            settings: RunConfig {
+                threads: threads.map(|t| t as i64),
+                ..RunConfig::default()
+            },
             ..RunArgs::default()
         };
         let session = py

@@ -74,6 +74,22 @@ fn parse_whole(s: &str, min: u64, max: u64) -> Result<u64, String> {
 /// Largest step count (and step interval) a run accepts: `10^12`.
 pub(crate) const MAX_STEPS: u64 = 1_000_000_000_000;
 
+/// Most particles a run generates.
+pub(crate) const MAX_N: u64 = 1 << 32;
+/// Most worker threads.
+pub(crate) const MAX_THREADS: u64 = 4096;
+
+/// A whole number in `MIN..=MAX`, as the `i64` a configuration file holds.
+pub(crate) fn whole_in<const MIN: u64, const MAX: u64>(s: &str) -> Result<i64, String> {
+    parse_whole(s, MIN, MAX).map(|v| v as i64)
+}
+
+/// A softening kernel's name, checked.
+pub(crate) fn softening_kernel_name(s: &str) -> Result<String, String> {
+    s.parse::<covar_kernel::SofteningKernel>()?;
+    Ok(s.to_string())
+}
+
 /// A real number, finite.
 pub(crate) fn finite_real(s: &str) -> Result<f64, String> {
     Real::Finite.parse(s)
@@ -111,16 +127,6 @@ pub(crate) const MAX_ORDER: u64 = covar_kernel::fast::expansion::MAX_ORDER as u6
 /// An expansion order of the fast backend, `1..=64`.
 pub(crate) fn order(s: &str) -> Result<usize, String> {
     parse_whole(s, MIN_ORDER, MAX_ORDER).map(|v| v as usize)
-}
-
-/// A step count, `1..=10^12`.
-pub(crate) fn steps(s: &str) -> Result<u64, String> {
-    parse_whole(s, 1, MAX_STEPS)
-}
-
-/// A step interval that may be 0 ("only the first and last"), `0..=10^12`.
-pub(crate) fn steps_or_zero(s: &str) -> Result<u64, String> {
-    parse_whole(s, 0, MAX_STEPS)
 }
 
 /// An integer `>= 1` (particle counts, threads, repetitions).
@@ -188,8 +194,9 @@ mod tests {
 
     #[test]
     fn whole_numbers_name_their_range() {
+        let steps = whole_in::<1, MAX_STEPS>;
         assert_eq!(steps("10"), Ok(10));
-        assert_eq!(steps_or_zero("0"), Ok(0));
+        assert_eq!(whole_in::<0, MAX_STEPS>("0"), Ok(0));
         for bad in ["0", "-3", "1.5", "x", "1000000000001"] {
             let e = steps(bad).unwrap_err();
             assert!(e.contains("1..=1000000000000"), "{bad}: {e}");

@@ -19,7 +19,7 @@ use super::args;
 
 /// `--tol`'s help, with the default of the kernel.
 #[cfg(feature = "cli")]
-fn tol_help() -> String {
+pub(crate) fn tol_help() -> String {
     format!(
         "Requested relative accuracy of potentials and gradients, in (0, 1); \
          the expansion order follows from it [default: {:e}]",
@@ -29,7 +29,7 @@ fn tol_help() -> String {
 
 /// `--theta`'s help, with the default of the kernel.
 #[cfg(feature = "cli")]
-fn theta_help() -> String {
+pub(crate) fn theta_help() -> String {
     format!(
         "Opening parameter in (0, 1); cells interact through expansions when \
          (r_A + r_B) < theta |z_A - z_B| [default: from --tol, {} at {:e}, up to 0.8 at 1e-2]",
@@ -40,7 +40,7 @@ fn theta_help() -> String {
 
 /// `--leaf-size`'s help, with the default of the kernel.
 #[cfg(feature = "cli")]
-fn leaf_size_help() -> String {
+pub(crate) fn leaf_size_help() -> String {
     format!(
         "Most particles in a leaf of the tree, 1..={} [default: from --tol, {} below 3e-3, 256 from 3e-3]",
         args::MAX_LEAF_SIZE,

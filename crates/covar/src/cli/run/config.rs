@@ -22,114 +22,226 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "cli")]
+use clap::builder::PossibleValuesParser;
+#[cfg(feature = "cli")]
+use covar_integrate::integrator::NAMES;
+#[cfg(feature = "cli")]
+use covar_kernel::Backend;
+
 use super::args::PresetName;
 use super::keys;
 use super::outputs::SnapshotFormat;
 use crate::cli::CliError;
+#[cfg(feature = "cli")]
+use crate::cli::args::{self, MAX_LEAF_SIZE, MAX_N, MAX_ORDER, MAX_STEPS, MAX_THREADS, MIN_ORDER};
+#[cfg(feature = "cli")]
+use crate::cli::fast;
 use crate::cli::system::{Charges, Ic};
 
-/// The settings a configuration file may hold; `None` where it is silent.
+/// Every setting of a run that a flag, a key of the configuration file or
+/// a keyword of the Python package can give: one definition each (name,
+/// documentation, range, default in the documentation), read by all three.
+/// `None` where a layer is silent; [`Settings`](super::Settings) resolves
+/// the layers (flags over the file over the defaults) and checks every
+/// value, with a message naming the flag or the key.
 ///
-/// Whole numbers are read as `i64` (TOML's integers) and range-checked
-/// later, so that `steps = -3` is reported as out of range for the key
-/// `steps` rather than as a type error.
+/// Whole numbers are `i64` (TOML's integers) so that `steps = -3` is
+/// reported as out of range for `steps` rather than as a type error; a
+/// flag's value is also checked as it is parsed, so the command line
+/// refuses it before anything runs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RunConfig {
-    /// `--preset`.
+    /// Physical preset [default: gravity].
+    #[cfg_attr(feature = "cli", arg(long, value_enum, help_heading = "Physics"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preset: Option<PresetName>,
-    /// `--g`.
+
+    /// Gravitational constant G > 0 (gravity preset) [default: 1].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::positive_real, help_heading = "Physics"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub g: Option<f64>,
-    /// `--k`.
+
+    /// Coulomb coupling k, any finite value (coulomb and darwin presets) [default: 1].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::finite_real, help_heading = "Physics"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub k: Option<f64>,
-    /// `--mu`.
+
+    /// Magnetic coupling mu > 0 (darwin preset) [default: 0.1].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::positive_real, help_heading = "Physics"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mu: Option<f64>,
-    /// `--eps`.
+
+    /// The seed model's eps > 0, k = -eps^2 (seed preset) [default: 1].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::positive_real, help_heading = "Physics"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eps: Option<f64>,
-    /// `--softening`.
+
+    /// Softening length s >= 0 (0 is the exact 1/r kernel), Plummer-equivalent: G(0) = 1/s for every kernel [default: 0.01].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::softening, help_heading = "Physics"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub softening: Option<f64>,
-    /// `--softening-kernel` (`plummer`, `spline`, `wendland-c2`).
+
+    /// Softening kernel: plummer ((r^2 + s^2)^(-1/2), never exactly 1/r), spline (GADGET-2's cubic spline, exactly 1/r from 2.8 s) or wendland-c2 (SWIFT's, exactly 1/r from 3 s). The compact kernels keep the fast backend fast: it sums directly only pairs inside the support [default: spline for gravity, plummer for the other presets].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::softening_kernel_name, help_heading = "Physics"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub softening_kernel: Option<String>,
-    /// `--ic`.
+
+    /// Generated initial conditions [default: plummer].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_enum, help_heading = "Initial conditions")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ic: Option<Ic>,
-    /// `--n`.
+
+    /// Number of generated particles [default: 4096; 2 for kepler, which needs exactly 2].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<1, MAX_N>, help_heading = "Initial conditions"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<i64>,
-    /// `--seed`.
+
+    /// Seed of every random choice of the generator, 0..=2^63-1 [default: 1].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<0, { i64::MAX as u64 }>, help_heading = "Initial conditions"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
-    /// `--charges`.
+
+    /// Charges of generated particles, not with the gravity preset (charges
+    /// are the masses there) [default: mass for plummer and kepler, neutral
+    /// for cube and lattice, sqrt-mass for clusters].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_enum, help_heading = "Initial conditions")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub charges: Option<Charges>,
-    /// `--coupling`.
+
+    /// --ic clusters: the largest coupling kappa = max_i |mu| sum_(j != i) |q_i q_j| G_ij / m_i
+    /// the ball of clusters is spread to, measured by Laplace sums (Gershgorin's condition holds
+    /// below 1) [default: 0.5].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::positive_real, help_heading = "Initial conditions"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupling: Option<f64>,
-    /// `--temperature`.
+
+    /// --ic clusters: temperature T >= 0 of the clusters' momenta (velocities uniform with
+    /// variance T / m per axis) [default: 0.01].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::softening, help_heading = "Initial conditions"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// `--from`.
+
+    /// Read the particles from a file instead of generating them: a CSV file
+    /// with the header `x,y,z,px,py,pz,m,q` (one particle a row), or a
+    /// snapshot (`.npy`, or `.hdf5`/`.h5` with the hdf5 feature).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "FILE", help_heading = "Initial conditions")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<PathBuf>,
-    /// `--integrator`.
+
+    /// Integrator [default: leapfrog, or implicit-midpoint when mu != 0].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(NAMES), help_heading = "Integration"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrator: Option<String>,
-    /// `--omega`.
+
+    /// Binding constant omega >= 0 of Tao's copies (tao2, tao4) [default: 20].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::non_negative_real, help_heading = "Integration"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub omega: Option<f64>,
-    /// `--dt`.
+
+    /// Time step, finite and > 0 [default: 0.005].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::positive_real, help_heading = "Integration"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dt: Option<f64>,
-    /// `--steps`.
+
+    /// Number of steps (not with --t-end) [default: 2000].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<1, MAX_STEPS>, help_heading = "Integration"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<i64>,
-    /// `--t-end`.
+
+    /// Simulated end time: t-end / dt steps, rounded up (not with --steps).
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::positive_real, help_heading = "Integration"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub t_end: Option<f64>,
-    /// `--energy-every`.
+
+    /// Steps between rows of the energy log (first and last step always; a row costs one Laplace sum, none after leapfrog and Yoshida steps) [default: 10].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<1, MAX_STEPS>, help_heading = "Output"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub energy_every: Option<i64>,
-    /// `--snapshot-every`.
+
+    /// Steps between snapshots; 0: only the first and last [default: 0].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<0, MAX_STEPS>, help_heading = "Output"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_every: Option<i64>,
-    /// `--snapshot-format`.
+
+    /// File format of snapshots: npy (NumPy) or hdf5 (GADGET/SWIFT layout, needs
+    /// the hdf5 feature) [default: npy].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_enum, value_name = "npy|hdf5", help_heading = "Output")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_format: Option<SnapshotFormat>,
-    /// `--checkpoint-every`.
+
+    /// Steps between checkpoints (`checkpoint.covar` in --out, replaced
+    /// atomically; see --resume); 0: only when interrupted by SIGINT or
+    /// SIGTERM [default: 0].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<0, MAX_STEPS>, help_heading = "Output"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkpoint_every: Option<i64>,
-    /// `--out`.
+
+    /// Output folder (energy log, snapshots, summary, settings) [default: covar-out].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "DIR", help_heading = "Output")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out: Option<PathBuf>,
-    /// `--final-state`.
+
+    /// Also write the final state as a particle CSV (the layout --from reads).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "FILE.csv", help_heading = "Output")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub final_state: Option<PathBuf>,
-    /// `--backend`.
+
+    /// Backend of the Laplace sums: naive (one thread), direct (exact) or fast (tree and
+    /// multipole expansions to --tol) [default: direct].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "naive|direct|fast", value_parser = PossibleValuesParser::new(Backend::NAMES), help_heading = "Execution"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
-    /// `--threads`.
+
+    /// Worker threads [default: all cores].
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<1, MAX_THREADS>, help_heading = "Execution"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threads: Option<i64>,
-    /// `--strict`.
+
+    /// Make warnings errors: a failed Gershgorin check of the kinetic form
+    /// (mu != 0) stops the run before it starts (`--strict` alone is
+    /// `--strict true`).
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL", help_heading = "Execution"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
-    /// `--tol` (fast backend).
+
+    /// Requested relative accuracy of the fast backend's potentials and gradients, in (0, 1).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "TOL", value_parser = args::open_unit, help = fast::tol_help(), help_heading = "Fast backend"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tol: Option<f64>,
-    /// `--theta` (fast backend).
+
+    /// The fast backend's opening parameter, in (0, 1).
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::open_unit, help = fast::theta_help(), help_heading = "Fast backend"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theta: Option<f64>,
-    /// `--leaf-size` (fast backend).
+
+    /// Most particles in a leaf of the fast backend's tree.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<1, MAX_LEAF_SIZE>, help = fast::leaf_size_help(), help_heading = "Fast backend"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leaf_size: Option<i64>,
-    /// `--order` (fast backend).
+
+    /// Expansion order, 1..=64, instead of the one the tolerance gives.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<MIN_ORDER, MAX_ORDER>, help_heading = "Fast backend"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
 }

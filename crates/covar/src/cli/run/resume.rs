@@ -59,7 +59,10 @@ pub fn resume(
     };
     let only_allowed = RunArgs {
         resume: args.resume.clone(),
-        threads: args.threads,
+        settings: RunConfig {
+            threads: args.settings.threads,
+            ..RunConfig::default()
+        },
         json: args.json,
         ..RunArgs::default()
     };
@@ -85,7 +88,10 @@ pub fn resume(
     let settings_label = PathBuf::from(format!("{} (its settings)", path.display()));
     let config = RunConfig::parse(&ckpt.settings, &settings_label)?;
     let flags = RunArgs {
-        threads: args.threads,
+        settings: RunConfig {
+            threads: args.settings.threads,
+            ..RunConfig::default()
+        },
         ..RunArgs::default()
     };
     let mut settings = Settings::resolve_with(&flags, &config, Some(&settings_label))?;

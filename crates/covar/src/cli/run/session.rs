@@ -120,11 +120,18 @@ impl Session {
         show_progress: bool,
         stop: &Stop,
     ) -> Result<Self, CliError> {
-        let threads = args.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism()
+        let threads = match args.settings.threads {
+            Some(t) if t >= 1 => t as usize,
+            Some(t) => {
+                return Err(CliError::InvalidArgument {
+                    flag: "threads",
+                    reason: format!("must be at least 1, got {t}"),
+                });
+            }
+            None => std::thread::available_parallelism()
                 .map(usize::from)
-                .unwrap_or(1)
-        });
+                .unwrap_or(1),
+        };
         let pool = pool(threads)?;
         let mut warnings = Vec::new();
         let (settings, settings_toml, out, ready, run) = pool.install(|| {

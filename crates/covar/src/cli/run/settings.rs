@@ -17,7 +17,9 @@ use super::args::{PresetName, RunArgs};
 use super::config::RunConfig;
 use super::outputs::SnapshotFormat;
 use crate::cli::CliError;
-use crate::cli::args::{MAX_LEAF_SIZE, MAX_ORDER, MAX_STEPS, MIN_ORDER, Real, whole};
+use crate::cli::args::{
+    MAX_LEAF_SIZE, MAX_N, MAX_ORDER, MAX_STEPS, MAX_THREADS, MIN_ORDER, Real, whole,
+};
 use crate::cli::fast::FastFlags;
 use crate::cli::system::{DEFAULT_COUPLING, DEFAULT_TEMPERATURE, Ic, SystemSpec};
 
@@ -50,10 +52,6 @@ pub const DEFAULT_OUT: &str = "covar-out";
 pub const DEFAULT_K: f64 = 1.0;
 /// Default magnetic coupling of the darwin preset.
 pub const DEFAULT_MU: f64 = 0.1;
-/// Most particles a run generates.
-const MAX_N: u64 = 1 << 32;
-/// Most worker threads.
-const MAX_THREADS: u64 = 4096;
 
 /// Where the particles come from.
 #[derive(Clone, Debug, PartialEq)]
@@ -160,7 +158,7 @@ impl Ctx<'_> {
     fn whole(
         &self,
         key: &'static str,
-        flag: Option<u64>,
+        flag: Option<i64>,
         file: Option<i64>,
         min: u64,
         max: u64,
@@ -217,23 +215,24 @@ impl Settings {
         path: Option<&Path>,
     ) -> Result<Self, CliError> {
         let cx = Ctx { path };
+        let a = &args.settings;
         let f = config;
 
         // Physics.
-        let preset_name = pick(args.preset, f.preset).map_or(PresetName::Gravity, |x| x.v);
-        let g = cx.real("g", args.g, f.g, Real::Positive)?;
-        let k = cx.real("k", args.k, f.k, Real::Finite)?;
-        let mu = cx.real("mu", args.mu, f.mu, Real::Positive)?;
-        let eps = cx.real("eps", args.eps, f.eps, Real::Positive)?;
+        let preset_name = pick(a.preset, f.preset).map_or(PresetName::Gravity, |x| x.v);
+        let g = cx.real("g", a.g, f.g, Real::Positive)?;
+        let k = cx.real("k", a.k, f.k, Real::Finite)?;
+        let mu = cx.real("mu", a.mu, f.mu, Real::Positive)?;
+        let eps = cx.real("eps", a.eps, f.eps, Real::Positive)?;
         let length = cx
-            .real("softening", args.softening, f.softening, Real::NonNegative)?
+            .real("softening", a.softening, f.softening, Real::NonNegative)?
             .map_or(DEFAULT_SOFTENING, |x| x.v);
-        let kernel = match (args.softening_kernel, &f.softening_kernel) {
-            (Some(k), _) => k,
-            (None, Some(name)) => name
-                .parse()
-                .map_err(|e| cx.err("softening-kernel", true, e))?,
-            (None, None) => default_softening_kernel(preset_name),
+        let kernel = match pick(a.softening_kernel.as_ref(), f.softening_kernel.as_ref()) {
+            Some(x) => {
+                x.v.parse()
+                    .map_err(|e| cx.err("softening-kernel", x.file, e))?
+            }
+            None => default_softening_kernel(preset_name),
         };
         let softening = Softening::new(kernel, length);
         use PresetName::{Coulomb, Darwin, Gravity, Seed};
@@ -274,10 +273,10 @@ impl Settings {
             },
         };
 
-        let initial = resolve_initial(&cx, args, f, preset_name)?;
+        let initial = resolve_initial(&cx, a, f, preset_name)?;
 
         // Integration.
-        let integrator = match pick(args.integrator.clone(), f.integrator.clone()) {
+        let integrator = match pick(a.integrator.clone(), f.integrator.clone()) {
             Some(x) => NAMES.iter().copied().find(|n| *n == x.v).ok_or_else(|| {
                 cx.err(
                     "integrator",
@@ -292,7 +291,7 @@ impl Settings {
             None if preset.couplings(softening).is_separable() => "leapfrog",
             None => "implicit-midpoint",
         };
-        let omega = cx.real("omega", args.omega, f.omega, Real::NonNegative)?;
+        let omega = cx.real("omega", a.omega, f.omega, Real::NonNegative)?;
         if let Some(x) = omega
             && !integrator.starts_with("tao")
         {
@@ -303,22 +302,16 @@ impl Settings {
             ));
         }
         let dt = cx
-            .real("dt", args.dt, f.dt, Real::Positive)?
+            .real("dt", a.dt, f.dt, Real::Positive)?
             .map_or(DEFAULT_DT, |x| x.v);
-        let (steps, t_end) = resolve_duration(&cx, args, f, dt)?;
+        let (steps, t_end) = resolve_duration(&cx, a, f, dt)?;
         let energy_every = cx
-            .whole(
-                "energy-every",
-                args.energy_every,
-                f.energy_every,
-                1,
-                MAX_STEPS,
-            )?
+            .whole("energy-every", a.energy_every, f.energy_every, 1, MAX_STEPS)?
             .map_or(DEFAULT_ENERGY_EVERY, |x| x.v);
         let snapshot_every = cx
             .whole(
                 "snapshot-every",
-                args.snapshot_every,
+                a.snapshot_every,
                 f.snapshot_every,
                 0,
                 MAX_STEPS,
@@ -327,7 +320,7 @@ impl Settings {
         let checkpoint_every = cx
             .whole(
                 "checkpoint-every",
-                args.checkpoint_every,
+                a.checkpoint_every,
                 f.checkpoint_every,
                 0,
                 MAX_STEPS,
@@ -335,28 +328,21 @@ impl Settings {
             .map_or(0, |x| x.v);
 
         // Output and execution.
-        let snapshot_format = match pick(args.snapshot_format, f.snapshot_format) {
+        let snapshot_format = match pick(a.snapshot_format, f.snapshot_format) {
             Some(x) if x.v == SnapshotFormat::Hdf5 && !crate::io::hdf5::available() => {
                 return Err(cx.err("snapshot-format", x.file, crate::io::hdf5::NOT_BUILT.into()));
             }
             x => x.map_or(SnapshotFormat::Npy, |x| x.v),
         };
-        let out = pick(args.out.clone(), f.out.clone()).map_or(DEFAULT_OUT.into(), |x| x.v);
-        let final_state = pick(args.final_state.clone(), f.final_state.clone()).map(|x| x.v);
-        let backend = match (&args.backend, &f.backend) {
-            (Some(b), _) => b.clone(),
-            (None, Some(name)) => name.parse().map_err(|e| cx.err("backend", true, e))?,
-            (None, None) => Backend::Direct(Direct::new()),
+        let out = pick(a.out.clone(), f.out.clone()).map_or(DEFAULT_OUT.into(), |x| x.v);
+        let final_state = pick(a.final_state.clone(), f.final_state.clone()).map(|x| x.v);
+        let backend = match pick(a.backend.as_ref(), f.backend.as_ref()) {
+            Some(x) => x.v.parse().map_err(|e| cx.err("backend", x.file, e))?,
+            None => Backend::Direct(Direct::new()),
         };
-        let backend = resolve_fast(&cx, args, f, backend)?;
+        let backend = resolve_fast(&cx, a, f, backend)?;
         let threads = cx
-            .whole(
-                "threads",
-                args.threads.map(|t| t as u64),
-                f.threads,
-                1,
-                MAX_THREADS,
-            )?
+            .whole("threads", a.threads, f.threads, 1, MAX_THREADS)?
             .map_or_else(
                 || {
                     std::thread::available_parallelism()
@@ -383,7 +369,7 @@ impl Settings {
             overwrite: args.overwrite,
             backend,
             threads,
-            strict: args.strict || f.strict.unwrap_or(false),
+            strict: pick(a.strict, f.strict).is_some_and(|x| x.v),
         })
     }
 
@@ -462,22 +448,14 @@ impl Settings {
 /// an error naming the first one given when the backend is not fast.
 fn resolve_fast(
     cx: &Ctx<'_>,
-    args: &RunArgs,
+    a: &RunConfig,
     f: &RunConfig,
     backend: Backend,
 ) -> Result<Backend, CliError> {
-    let a = &args.fast;
     let tol = cx.real("tol", a.tol, f.tol, Real::OpenUnit)?;
     let theta = cx.real("theta", a.theta, f.theta, Real::OpenUnit)?;
-    let leaf = |v: usize| v as u64;
-    let leaf_size = cx.whole(
-        "leaf-size",
-        a.leaf_size.map(leaf),
-        f.leaf_size,
-        1,
-        MAX_LEAF_SIZE,
-    )?;
-    let order = cx.whole("order", a.order.map(leaf), f.order, MIN_ORDER, MAX_ORDER)?;
+    let leaf_size = cx.whole("leaf-size", a.leaf_size, f.leaf_size, 1, MAX_LEAF_SIZE)?;
+    let order = cx.whole("order", a.order, f.order, MIN_ORDER, MAX_ORDER)?;
     if !matches!(backend, Backend::Fast(_)) {
         let given = [
             ("tol", tol.map(|x| x.file)),
@@ -520,17 +498,17 @@ fn resolve_fast(
 /// The initial conditions: `from`, or the generator keys.
 fn resolve_initial(
     cx: &Ctx<'_>,
-    args: &RunArgs,
+    a: &RunConfig,
     f: &RunConfig,
     preset: PresetName,
 ) -> Result<Initial, CliError> {
     let gen_flags: Vec<&str> = [
-        ("--ic", args.ic.is_some()),
-        ("--n", args.n.is_some()),
-        ("--seed", args.seed.is_some()),
-        ("--charges", args.charges.is_some()),
-        ("--coupling", args.coupling.is_some()),
-        ("--temperature", args.temperature.is_some()),
+        ("--ic", a.ic.is_some()),
+        ("--n", a.n.is_some()),
+        ("--seed", a.seed.is_some()),
+        ("--charges", a.charges.is_some()),
+        ("--coupling", a.coupling.is_some()),
+        ("--temperature", a.temperature.is_some()),
     ]
     .into_iter()
     .filter_map(|(k, given)| given.then_some(k))
@@ -546,7 +524,7 @@ fn resolve_initial(
     .into_iter()
     .filter_map(|(k, given)| given.then_some(k))
     .collect();
-    if args.from.is_some() && !gen_flags.is_empty() {
+    if a.from.is_some() && !gen_flags.is_empty() {
         return Err(cx.err(
             "from",
             false,
@@ -556,7 +534,7 @@ fn resolve_initial(
             ),
         ));
     }
-    if let Some(from) = &args.from {
+    if let Some(from) = &a.from {
         return Ok(Initial::File(from.clone()));
     }
     if gen_flags.is_empty()
@@ -575,7 +553,7 @@ fn resolve_initial(
         }
         return Ok(Initial::File(from.clone()));
     }
-    let ic = pick(args.ic, f.ic);
+    let ic = pick(a.ic, f.ic);
     if let Some(x) = ic
         && x.v == Ic::Clusters
         && !matches!(preset, PresetName::Seed | PresetName::Darwin)
@@ -598,10 +576,10 @@ fn resolve_initial(
         },
         |x| x.v,
     );
-    let coupling = cx.real("coupling", args.coupling, f.coupling, Real::Positive)?;
+    let coupling = cx.real("coupling", a.coupling, f.coupling, Real::Positive)?;
     let temperature = cx.real(
         "temperature",
-        args.temperature,
+        a.temperature,
         f.temperature,
         Real::NonNegative,
     )?;
@@ -612,7 +590,7 @@ fn resolve_initial(
             return Err(cx.err(key, x.file, "applies to --ic clusters only".into()));
         }
     }
-    let n = match cx.whole("n", args.n.map(|n| n as u64), f.n, 1, MAX_N)? {
+    let n = match cx.whole("n", a.n, f.n, 1, MAX_N)? {
         Some(x) if ic == Ic::Kepler && x.v != 2 => {
             return Err(cx.err(
                 "n",
@@ -624,14 +602,10 @@ fn resolve_initial(
         None if ic == Ic::Kepler => 2,
         None => DEFAULT_N,
     };
-    let seed = match (args.seed, f.seed) {
-        (Some(s), _) => s,
-        (None, Some(s)) => {
-            whole(i128::from(s), 0, i64::MAX as u64).map_err(|r| cx.err("seed", true, r))?
-        }
-        (None, None) => 1,
-    };
-    let charges = match pick(args.charges, f.charges) {
+    let seed = cx
+        .whole("seed", a.seed, f.seed, 0, i64::MAX as u64)?
+        .map_or(1, |x| x.v);
+    let charges = match pick(a.charges, f.charges) {
         Some(x) if preset == PresetName::Gravity => {
             return Err(cx.err(
                 "charges",
@@ -657,15 +631,15 @@ fn resolve_initial(
 /// The number of steps, and the end time when it came from `t-end`.
 fn resolve_duration(
     cx: &Ctx<'_>,
-    args: &RunArgs,
+    a: &RunConfig,
     f: &RunConfig,
     dt: f64,
 ) -> Result<(u64, Option<f64>), CliError> {
     let both = "give the number of steps or the end time, not both";
-    if args.steps.is_some() && args.t_end.is_some() {
+    if a.steps.is_some() && a.t_end.is_some() {
         return Err(cx.err("t-end", false, format!("{both} (--steps is given too)")));
     }
-    let from_flags = args.steps.is_some() || args.t_end.is_some();
+    let from_flags = a.steps.is_some() || a.t_end.is_some();
     if !from_flags && f.steps.is_some() && f.t_end.is_some() {
         return Err(cx.err(
             "t-end",
@@ -673,7 +647,7 @@ fn resolve_duration(
             format!("{both} (the key steps is given too)"),
         ));
     }
-    let (steps_flag, t_end_flag) = (args.steps, args.t_end);
+    let (steps_flag, t_end_flag) = (a.steps, a.t_end);
     let (steps_file, t_end_file) = if from_flags {
         (None, None)
     } else {
@@ -757,7 +731,10 @@ mod tests {
     #[test]
     fn non_separable_presets_default_to_implicit_midpoint() {
         let args = RunArgs {
-            preset: Some(PresetName::Seed),
+            settings: RunConfig {
+                preset: Some(PresetName::Seed),
+                ..RunConfig::default()
+            },
             ..RunArgs::default()
         };
         let s = Settings::resolve(&args).unwrap();
@@ -768,7 +745,10 @@ mod tests {
     #[test]
     fn couplings_of_another_preset_are_errors() {
         let args = RunArgs {
-            mu: Some(0.3),
+            settings: RunConfig {
+                mu: Some(0.3),
+                ..RunConfig::default()
+            },
             ..RunArgs::default()
         };
         let e = Settings::resolve(&args).unwrap_err().to_string();
