@@ -12,9 +12,10 @@
    of a ladder whose error is at most pytreegrav's.
 
 3. Call overhead (``--overhead``): ``covar.laplace`` (direct, nd 1, potential
-   and gradient at the sources) against the same sum through the Rust API,
-   timed by ``covar fields --reps`` (COVAR_BIN, else target/release/covar),
-   at N = 1000 and 10^5, median over repetitions, three interleaved rounds.
+   and gradient at the sources, every core) against the same sum called
+   from a Rust program's main thread (``cargo run --release -p
+   covar-examples --example call_overhead``), at N = 250, 1000 and 10^5:
+   medians over repetitions, interleaved rounds, the median round.
 
 Errors are relative l2 over CHECK random points, every channel together,
 against exact float64 sums (numpy, the self term left out). Every code runs
@@ -136,29 +137,28 @@ def child(code, data, args):
 def overhead(args):
     import covar
 
-    exe = os.environ.get("COVAR_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                                    "target", "release", "covar"))
-    for n, reps in [(1000, 300), (100_000, 5)]:
-        rng = np.random.default_rng(n)
-        r = rng.random((n, 3)) - 0.5
-        q = rng.choice([-1.0, 1.0], n)
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "covar-examples", "--example",
+                    "call_overhead"], cwd=root, check=True)
+    exe = os.path.join(root, "target", "release", "examples", "call_overhead")
+    for n, reps, rounds in [(250, 2000, 7), (1000, 300, 7), (100_000, 1, 3)]:
+        r = np.random.default_rng(n).random((n, 3)) - 0.5
+        q = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
         rust, py = [], []
-        for _ in range(3):
-            out = subprocess.run([exe, "fields", "--ic", "cube", "--charges", "random", "--n", str(n),
-                                  "--reps", str(reps), "--threads", str(args.threads), "--json"],
-                                 check=True, capture_output=True, text=True).stdout
-            rust.append(json.loads(out)["seconds"])
-            covar.laplace(r, q, threads=args.threads)
+        for _ in range(rounds):
+            out = subprocess.run([exe, str(n), str(reps)], check=True, capture_output=True, text=True).stdout
+            rust.append(float(out.split("median")[1].split()[0]))
+            covar.laplace(r, q)
             walls = []
             for _ in range(reps):
                 t0 = time.perf_counter()
-                covar.laplace(r, q, threads=args.threads)
+                covar.laplace(r, q)
                 walls.append(time.perf_counter() - t0)
             py.append(float(np.median(walls)))
         a, b = float(np.median(rust)), float(np.median(py))
-        print(f"overhead N = {n:>6}: Rust API {a * 1e3:9.3f} ms, covar.laplace {b * 1e3:9.3f} ms, "
-              f"ratio {b / a:.3f} (rounds: Rust {[round(x * 1e3, 3) for x in rust]}, "
-              f"Python {[round(x * 1e3, 3) for x in py]} ms)", flush=True)
+        print(f"overhead N = {n:>6}: Rust main thread {a * 1e3:9.3f} ms, covar.laplace {b * 1e3:9.3f} ms, "
+              f"ratio {b / a:.3f}, difference {(b - a) * 1e6:.0f} us (rounds: Rust "
+              f"{[round(x * 1e3, 3) for x in rust]}, Python {[round(x * 1e3, 3) for x in py]} ms)", flush=True)
 
 
 def run_child(code, data, args):
