@@ -14,6 +14,20 @@ fn column<'a>(what: &str, a: &'a PyReadonlyArray1<'_, f64>) -> PyResult<&'a [f64
         .map_err(|_| value_error(format!("{what} must be C-contiguous")))
 }
 
+/// The particles of `positions` (its three columns, `points`), `masses` and
+/// `charges`.
+fn particles<'a>(
+    points: &'a [Vec<f64>; 3],
+    masses: &'a PyReadonlyArray1<'_, f64>,
+    charges: &'a PyReadonlyArray1<'_, f64>,
+) -> PyResult<Particles<'a>> {
+    Ok(Particles {
+        points: Points::new(&points[0], &points[1], &points[2]),
+        mass: column("masses", masses)?,
+        charge: column("charges", charges)?,
+    })
+}
+
 /// A writeable 2-D float64 output of `shape` as a slice.
 fn output<'a>(
     what: &str,
@@ -44,15 +58,11 @@ pub(crate) fn covariance_product_into(
     threads: Option<usize>,
 ) -> PyResult<()> {
     let method = Method::new(backend, tol, isa, softening, "plummer", threads)?;
-    let [px, py_, pz] = columns("positions", &positions)?;
-    let n = px.len();
+    let points = columns("positions", &positions)?;
+    let n = points[0].len();
     let b = x.shape()[0];
     expect_shape("x", x.shape(), &[b, n])?;
-    let particles = Particles {
-        points: Points::new(&px, &py_, &pz),
-        mass: column("masses", &masses)?,
-        charge: column("charges", &charges)?,
-    };
+    let particles = particles(&points, &masses, &charges)?;
     let xs = slice("x", &x)?;
     let ys = output("y", &mut y, [b, n])?;
     py.detach(|| {
@@ -92,15 +102,11 @@ pub(crate) fn vector_potential_into(
     threads: Option<usize>,
 ) -> PyResult<()> {
     let method = Method::new(backend, tol, isa, softening, "plummer", threads)?;
-    let [px, py_, pz] = columns("positions", &positions)?;
-    let n = px.len();
+    let points = columns("positions", &positions)?;
+    let n = points[0].len();
     let [mx, my, mz] = columns("momenta", &momenta)?;
     expect_shape("momenta", momenta.shape(), &[n, 3])?;
-    let particles = Particles {
-        points: Points::new(&px, &py_, &pz),
-        mass: column("masses", &masses)?,
-        charge: column("charges", &charges)?,
-    };
+    let particles = particles(&points, &masses, &charges)?;
     let a_out = output("a", &mut a, [3, n])?;
     let mut grad_a = grad_a;
     let grad_out = match grad_a.as_mut() {

@@ -137,18 +137,10 @@ pub fn from_values(values: &[f64], t: usize, m: usize, label: &str) -> Result<Da
             what: "the array has no columns",
         });
     }
-    for (row, chunk) in values.chunks_exact(m).enumerate() {
+    for chunk in values.chunks_exact(m) {
         rows.start(m, None)?;
         for (column, &x) in chunk.iter().enumerate() {
-            let value = classify(x).ok_or_else(|| InferError::NotBinary {
-                path: label.to_string(),
-                row,
-                line: None,
-                column,
-                name: None,
-                value: format!("{x}"),
-            })?;
-            rows.value(value, column, None, || format!("{x}"))?;
+            rows.number(x, column)?;
         }
         rows.end()?;
     }
@@ -252,6 +244,20 @@ impl<'a> Rows<'a> {
         }
         self.plus.push(false);
         Ok(())
+    }
+
+    /// Adds the number `x` at `column` of the current row of an array (no
+    /// line, no column names): it must be -1, 0 or 1.
+    fn number(&mut self, x: f64, column: usize) -> Result<(), InferError> {
+        let value = classify(x).ok_or_else(|| InferError::NotBinary {
+            path: self.path.to_string(),
+            row: self.count() as usize,
+            line: None,
+            column,
+            name: None,
+            value: format!("{x}"),
+        })?;
+        self.value(value, column, None, || format!("{x}"))
     }
 
     /// Ends the current row.

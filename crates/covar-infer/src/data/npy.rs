@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use super::{Data, ReadProgress, Rows, classify};
+use super::{Data, ReadProgress, Rows};
 use crate::error::InferError;
 use crate::stats::CHUNK_ROWS;
 
@@ -176,16 +176,7 @@ pub fn read_npy(
         bytes += buf.len() as u64;
         rows.start(m, None)?;
         for (column, el) in buf.chunks_exact(dtype.size).enumerate() {
-            let x = dtype.value(el);
-            let value = classify(x).ok_or_else(|| InferError::NotBinary {
-                path: path.to_string(),
-                row,
-                line: None,
-                column,
-                name: None,
-                value: format!("{x}"),
-            })?;
-            rows.value(value, column, None, || format!("{x}"))?;
+            rows.number(dtype.value(el), column)?;
         }
         rows.end()?;
         if (row + 1).is_multiple_of(CHUNK_ROWS) {

@@ -29,6 +29,28 @@ use super::CliError;
 use super::args;
 use crate::io::csv;
 
+/// The defaults of `covar fit`'s numeric options, for the flags and for
+/// [`FitArgs::new`].
+struct Defaults {
+    threshold: f64,
+    min_correlation: f64,
+    softening: f64,
+    dense_limit: usize,
+    probes: usize,
+    lanczos_steps: usize,
+    seed: u64,
+}
+
+const DEFAULTS: Defaults = Defaults {
+    threshold: 0.5,
+    min_correlation: 0.01,
+    softening: 0.0,
+    dense_limit: 2000,
+    probes: 32,
+    lanczos_steps: 40,
+    seed: 1,
+};
+
 /// Arguments of `covar fit`.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -43,11 +65,11 @@ pub struct FitArgs {
     pub out: PathBuf,
 
     /// |correlation| that links two variables into one cluster, in (0, 1].
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0.5, value_parser = threshold))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULTS.threshold, value_parser = threshold))]
     pub threshold: f64,
 
     /// Cluster correlations below this (sampling noise) only ask for "far apart", in (0, 1).
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0.01, value_parser = args::open_unit))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULTS.min_correlation, value_parser = args::open_unit))]
     pub min_correlation: f64,
 
     /// The seed's eps for the closed-form loss (eq. 67) [default: fitted to the data's means,
@@ -56,7 +78,7 @@ pub struct FitArgs {
     pub eps: Option<f64>,
 
     /// Softening length of the loss's kernel (the fit itself uses exact 1/r).
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0.0, value_parser = args::softening))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULTS.softening, value_parser = args::softening))]
     pub softening: f64,
 
     /// Also write the clusters: CSV variable,name,cluster,sign (cluster -1: unclustered).
@@ -65,7 +87,7 @@ pub struct FitArgs {
 
     /// Largest number of particles for the exact (dense Cholesky, O(N^3): about 10 s at
     /// N = 2000 on two cores) and first-order losses.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = 2000, value_parser = args::positive))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULTS.dense_limit, value_parser = args::positive))]
     pub dense_limit: usize,
 
     /// Also estimate the exact loss from K X products (always above --dense-limit).
@@ -73,15 +95,15 @@ pub struct FitArgs {
     pub stochastic: bool,
 
     /// Rademacher probes of the stochastic estimate.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = 32, value_parser = probes))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULTS.probes, value_parser = probes))]
     pub probes: usize,
 
     /// Lanczos steps per probe of the stochastic log-determinant.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = 40, value_parser = args::positive))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULTS.lanczos_steps, value_parser = args::positive))]
     pub lanczos_steps: usize,
 
     /// Seed of the random starts of the embedding and the probes.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = 1))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULTS.seed))]
     pub seed: u64,
 
     /// Backend of the Laplace sums (H_seed, the stochastic K X products).
@@ -144,16 +166,16 @@ impl FitArgs {
         Self {
             data,
             out,
-            threshold: 0.5,
-            min_correlation: 0.01,
+            threshold: DEFAULTS.threshold,
+            min_correlation: DEFAULTS.min_correlation,
             eps: None,
-            softening: 0.0,
+            softening: DEFAULTS.softening,
             clusters: None,
-            dense_limit: 2000,
+            dense_limit: DEFAULTS.dense_limit,
             stochastic: false,
-            probes: 32,
-            lanczos_steps: 40,
-            seed: 1,
+            probes: DEFAULTS.probes,
+            lanczos_steps: DEFAULTS.lanczos_steps,
+            seed: DEFAULTS.seed,
             backend: Backend::Direct(covar_kernel::Direct::new()),
             threads: None,
             json: false,

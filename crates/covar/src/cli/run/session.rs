@@ -19,6 +19,7 @@ use super::outputs::{Extra, OutputDir, check_final_state};
 use super::report::RunReport;
 use super::{RunArgs, Settings, resume, setup, summarize};
 use crate::cli::CliError;
+use crate::cli::args::{MAX_THREADS, whole};
 use crate::cli::progress::StepBar;
 use crate::io::csv;
 
@@ -28,7 +29,6 @@ pub struct Session {
     settings_toml: String,
     ready: setup::Ready,
     out: OutputDir,
-    plan: Plan,
     run: Loop,
     bar: StepBar,
     stop: Stop,
@@ -40,7 +40,7 @@ impl std::fmt::Debug for Session {
         f.debug_struct("Session")
             .field("out", &self.out.dir())
             .field("steps_done", &self.steps_done())
-            .field("steps", &self.plan.steps)
+            .field("steps", &self.settings.steps)
             .finish_non_exhaustive()
     }
 }
@@ -94,16 +94,17 @@ impl Session {
             Ok::<_, CliError>((ready, run))
         })?;
         let settings_toml = settings.to_config().to_toml();
-        Ok(Self::assemble(
+        bar.set_error(0.0);
+        Ok(Self {
             settings,
             settings_toml,
             ready,
             out,
             run,
             bar,
-            stop,
+            stop: stop.clone(),
             pool,
-        ))
+        })
     }
 
     /// `--resume DIR`: checks the checkpoint and the folder, then sets the
@@ -120,14 +121,15 @@ impl Session {
         show_progress: bool,
         stop: &Stop,
     ) -> Result<Self, CliError> {
+        // The pool is built before the settings are resolved: `threads`
+        // gets the range check resolving would give it.
         let threads = match args.settings.threads {
-            Some(t) if t >= 1 => t as usize,
-            Some(t) => {
-                return Err(CliError::InvalidArgument {
+            Some(t) => whole(i128::from(t), 1, MAX_THREADS).map_err(|reason| {
+                CliError::InvalidArgument {
                     flag: "threads",
-                    reason: format!("must be at least 1, got {t}"),
-                });
-            }
+                    reason,
+                }
+            })? as usize,
             None => std::thread::available_parallelism()
                 .map(usize::from)
                 .unwrap_or(1),
@@ -150,48 +152,17 @@ impl Session {
             bar.warn(&w);
         }
         bar.set_position(run.steps_done());
-        Ok(Self::assemble(
-            settings,
-            settings_toml,
-            ready,
-            out,
-            run,
-            bar,
-            stop,
-            pool,
-        ))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn assemble(
-        settings: Settings,
-        settings_toml: String,
-        ready: setup::Ready,
-        out: OutputDir,
-        run: Loop,
-        bar: StepBar,
-        stop: &Stop,
-        pool: rayon::ThreadPool,
-    ) -> Self {
-        let plan = Plan {
-            dt: settings.dt,
-            steps: settings.steps,
-            energy_every: settings.energy_every,
-            snapshot_every: settings.snapshot_every,
-            checkpoint_every: settings.checkpoint_every,
-        };
         bar.set_error(0.0);
-        Self {
+        Ok(Self {
             settings,
             settings_toml,
             ready,
             out,
-            plan,
             run,
             bar,
             stop: stop.clone(),
             pool,
-        }
+        })
     }
 
     /// Takes the next step, with its energy-log row, snapshot and
@@ -208,15 +179,15 @@ impl Session {
                 flag: "steps",
                 reason: format!(
                     "the run has taken its {} steps (to t = {}); start a longer one",
-                    self.plan.steps,
+                    self.settings.steps,
                     self.system().time
                 ),
             });
         }
+        let plan = &plan(&self.settings);
         let Self {
             ready,
             out,
-            plan,
             run,
             bar,
             stop,
@@ -239,7 +210,7 @@ impl Session {
 
     /// Whether every step of the run is taken.
     pub fn is_done(&self) -> bool {
-        self.run.is_done(&self.plan)
+        self.run.is_done(&plan(&self.settings))
     }
 
     /// Steps taken, counting those before a resumed run's checkpoint.
@@ -314,7 +285,7 @@ impl Session {
                 reason: format!(
                     "{} of the run's {} steps are taken; take the rest before finishing",
                     self.steps_done(),
-                    self.plan.steps
+                    self.settings.steps
                 ),
             });
         }
@@ -322,12 +293,12 @@ impl Session {
             settings,
             mut ready,
             mut out,
-            plan,
             run,
             bar,
             pool,
             ..
         } = self;
+        let plan = plan(&settings);
         let outcome = {
             let setup::Ready {
                 system, integrator, ..
@@ -351,6 +322,17 @@ impl Session {
             ));
         }
         Ok(report)
+    }
+}
+
+/// How long the run is and how often it writes, from its settings.
+fn plan(settings: &Settings) -> Plan {
+    Plan {
+        dt: settings.dt,
+        steps: settings.steps,
+        energy_every: settings.energy_every,
+        snapshot_every: settings.snapshot_every,
+        checkpoint_every: settings.checkpoint_every,
     }
 }
 
