@@ -138,6 +138,22 @@ pub enum KernelError {
         /// Index of the source.
         source_index: usize,
     },
+    /// A target of [`Targets::SourceSubset`](crate::Targets::SourceSubset)
+    /// does not name its source properly.
+    #[error("target {target} of a source subset: {problem}")]
+    BadSubset {
+        /// Index of the target.
+        target: usize,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// Another process of a distributed sum failed (its own error says why),
+    /// so this one stops too.
+    #[error("the sum failed on rank {rank} of the distributed run (its error says why)")]
+    Peer {
+        /// The first rank that failed.
+        rank: usize,
+    },
     /// The octree of the fast backend could not be built.
     #[error("fast backend: {0}")]
     Tree(#[from] crate::fast::tree::TreeError),

@@ -81,6 +81,6 @@ pub use direct::Direct;
 pub use error::{Field, KernelError, Role};
 pub use fast::{Fast, FastParams, FastStats};
 pub use naive::Naive;
-pub use problem::{Outputs, Points, Problem, Sources, Targets};
+pub use problem::{Outputs, Points, Problem, Selves, Sources, Targets};
 pub use simd::Isa;
 pub use softening::{Softening, SofteningKernel};

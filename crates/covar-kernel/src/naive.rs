@@ -53,7 +53,7 @@ impl LaplaceSum for Naive {
             .collect();
         let tgt = problem.target_points();
         let softening = problem.softening;
-        let exclude_self = problem.targets_are_sources();
+        let selves = problem.selves();
         let mut pot = vec![0.0; nd];
         let mut grad = vec![[0.0; 3]; nd];
         for i in 0..nt {
@@ -61,7 +61,7 @@ impl LaplaceSum for Naive {
             pot.fill(0.0);
             grad.fill([0.0; 3]);
             for (j, body) in bodies.iter().enumerate() {
-                if exclude_self && i == j {
+                if selves.of(i) == Some(j) {
                     continue;
                 }
                 let dx = t[0] - body.position[0];
@@ -84,7 +84,7 @@ impl LaplaceSum for Naive {
                 }
             }
             if let Some(p) = &self.progress {
-                p.add((n - usize::from(exclude_self)) as u64);
+                p.add((n - usize::from(selves.any())) as u64);
             }
         }
         check_finite(problem, &out)

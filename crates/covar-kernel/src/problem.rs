@@ -50,6 +50,18 @@ pub enum Targets<'a> {
     Sources,
     /// At separate points; every source contributes (no exclusion).
     Points(Points<'a>),
+    /// At some of the sources: target `i` is source `index[i]` (indices
+    /// strictly increasing), placed at `points[i]`, which must be that
+    /// source's position, and skips itself. Each target's sums are the ones
+    /// [`Targets::Sources`] gives it, bit for bit on the direct and naive
+    /// backends: a process that owns some of the sources sums over all of
+    /// them for its own.
+    SourceSubset {
+        /// The targets' positions (equal to their sources').
+        points: Points<'a>,
+        /// Which source each target is, strictly increasing.
+        index: &'a [usize],
+    },
 }
 
 /// One Laplace-sum problem: for every target `t` and channel `c`
@@ -111,6 +123,31 @@ impl<'a> Problem<'a> {
         }
     }
 
+    /// A problem evaluated at the sources listed in `index` (strictly
+    /// increasing), whose positions `targets` repeats; each skips itself
+    /// ([`Targets::SourceSubset`]).
+    pub fn at_source_subset(
+        sources: Points<'a>,
+        channels: &'a [f64],
+        nd: usize,
+        targets: Points<'a>,
+        index: &'a [usize],
+        softening: impl Into<Softening>,
+    ) -> Self {
+        Self {
+            sources: Sources {
+                points: sources,
+                channels,
+                nd,
+            },
+            targets: Targets::SourceSubset {
+                points: targets,
+                index,
+            },
+            softening: softening.into(),
+        }
+    }
+
     /// Number of sources (the length of the x column).
     pub fn n_sources(&self) -> usize {
         self.sources.points.x.len()
@@ -120,7 +157,7 @@ impl<'a> Problem<'a> {
     pub fn n_targets(&self) -> usize {
         match self.targets {
             Targets::Sources => self.n_sources(),
-            Targets::Points(p) => p.x.len(),
+            Targets::Points(p) | Targets::SourceSubset { points: p, .. } => p.x.len(),
         }
     }
 
@@ -128,13 +165,51 @@ impl<'a> Problem<'a> {
     pub fn target_points(&self) -> Points<'a> {
         match self.targets {
             Targets::Sources => self.sources.points,
-            Targets::Points(p) => p,
+            Targets::Points(p) | Targets::SourceSubset { points: p, .. } => p,
         }
     }
 
-    /// Whether the targets are the sources (self term excluded).
+    /// Whether the targets are all the sources, in order (self term excluded).
     pub fn targets_are_sources(&self) -> bool {
         matches!(self.targets, Targets::Sources)
+    }
+
+    /// Which source each target is, if the targets are sources (whose self
+    /// term is then excluded).
+    pub fn selves(&self) -> Selves<'a> {
+        match self.targets {
+            Targets::Sources => Selves::All,
+            Targets::Points(_) => Selves::None,
+            Targets::SourceSubset { index, .. } => Selves::Listed(index),
+        }
+    }
+}
+
+/// Which source, if any, each target is (and skips).
+#[derive(Clone, Copy, Debug)]
+pub enum Selves<'a> {
+    /// Targets are separate points.
+    None,
+    /// Target `i` is source `i`.
+    All,
+    /// Target `i` is source `index[i]`.
+    Listed(&'a [usize]),
+}
+
+impl Selves<'_> {
+    /// The source that target `i` is, if any.
+    #[inline]
+    pub fn of(&self, i: usize) -> Option<usize> {
+        match self {
+            Selves::None => None,
+            Selves::All => Some(i),
+            Selves::Listed(index) => Some(index[i]),
+        }
+    }
+
+    /// Whether targets skip themselves among the sources.
+    pub fn any(&self) -> bool {
+        !matches!(self, Selves::None)
     }
 }
 

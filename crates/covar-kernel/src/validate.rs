@@ -3,7 +3,7 @@
 //! loops unchecked.
 
 use crate::error::{Field, KernelError, Role};
-use crate::problem::{Outputs, Points, Problem};
+use crate::problem::{Outputs, Points, Problem, Targets};
 
 /// Largest coordinate magnitude accepted: squared distances of points this far
 /// apart (plus the softening squared) stay finite in f64.
@@ -40,6 +40,9 @@ pub fn validate(problem: &Problem<'_>, out: &Outputs<'_>) -> Result<Dims, Kernel
     let nt = problem.n_targets();
     if !problem.targets_are_sources() {
         check_points(problem.target_points(), Role::Target)?;
+    }
+    if let Targets::SourceSubset { points, index } = problem.targets {
+        check_subset(problem.sources.points, points, index)?;
     }
     check_len("potential output", nt * nd, out.potential.len())?;
     if let Some(g) = out.gradient.as_deref() {
@@ -109,6 +112,26 @@ fn check_points(p: Points<'_>, role: Role) -> Result<(), KernelError> {
     Ok(())
 }
 
+/// Checks that target `i` of a subset is source `index[i]`: in range,
+/// after the previous one, at the same position.
+fn check_subset(src: Points<'_>, t: Points<'_>, index: &[usize]) -> Result<(), KernelError> {
+    check_len("subset index", t.x.len(), index.len())?;
+    let n = src.x.len();
+    for (i, &j) in index.iter().enumerate() {
+        let problem = if j >= n {
+            "its source index is past the last source"
+        } else if i > 0 && j <= index[i - 1] {
+            "source indices must be strictly increasing"
+        } else if (t.x[i], t.y[i], t.z[i]) != (src.x[j], src.y[j], src.z[j]) {
+            "its position differs from its source's"
+        } else {
+            continue;
+        };
+        return Err(KernelError::BadSubset { target: i, problem });
+    }
+    Ok(())
+}
+
 /// After a backend has run: if any output is not finite, finds out why.
 ///
 /// With validated inputs a non-finite sum has two causes: a target on a
@@ -138,13 +161,12 @@ pub fn check_finite(problem: &Problem<'_>, out: &Outputs<'_>) -> Result<(), Kern
         let src = problem.sources.points;
         let at = (t.x[target], t.y[target], t.z[target]);
         let same = |j: usize| (src.x[j], src.y[j], src.z[j]) == at;
-        let self_mode = problem.targets_are_sources();
-        if let Some(j) = (0..problem.n_sources()).find(|&j| same(j) && !(self_mode && j == target))
-        {
-            return Err(if self_mode {
+        let me = problem.selves().of(target);
+        if let Some(j) = (0..problem.n_sources()).find(|&j| same(j) && me != Some(j)) {
+            return Err(if let Some(me) = me {
                 KernelError::Coincident {
-                    first: j.min(target),
-                    second: j.max(target),
+                    first: j.min(me),
+                    second: j.max(me),
                 }
             } else {
                 KernelError::TargetOnSource {

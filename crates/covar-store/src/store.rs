@@ -111,6 +111,26 @@ impl ParticleStore {
     /// Appends a particle and returns the id it was given (the number of
     /// particles before the push; the `id` field of `p` is ignored).
     pub fn push(&mut self, p: Particle) -> u64 {
+        let id = self.len as u64;
+        self.push_keeping_id(Particle { id, ..p });
+        id
+    }
+
+    /// Appends a particle with the id it carries: for a process that holds
+    /// some particles of a larger system, whose ids say which. Ids should
+    /// stay distinct; the store does not check it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use covar_store::{Particle, ParticleStore};
+    /// use glam::DVec3;
+    /// let mut store = ParticleStore::new();
+    /// let p = Particle::new(DVec3::ZERO, DVec3::ZERO, 1.0, 1.0);
+    /// store.push_keeping_id(Particle { id: 41, ..p });
+    /// assert_eq!(store.ids(), &[41]);
+    /// ```
+    pub fn push_keeping_id(&mut self, p: Particle) {
         let i = self.len;
         if i == self.padded_len() {
             // No free padded slot: grow every column by one block of LANES.
@@ -126,7 +146,6 @@ impl ParticleStore {
             }
             self.ids.resize(i + block, PAD_ID);
         }
-        let id = i as u64;
         let values = [
             p.position.x,
             p.position.y,
@@ -140,10 +159,9 @@ impl ParticleStore {
         for (col, v) in self.cols.iter_mut().zip(values) {
             col[i] = v;
         }
-        self.ids[i] = id;
+        self.ids[i] = p.id;
         self.len = i + 1;
         self.refresh_position_padding();
-        id
     }
 
     /// Number of real particles (padding excluded).

@@ -4,7 +4,7 @@
 
 use crate::output::OutWriter;
 use crate::p2p::{BLOCK, BlockSink, Precision, SourceSet, TargetBlock, near_field};
-use crate::problem::Points;
+use crate::problem::{Points, Selves};
 use crate::simd::Isa;
 use crate::softening::Softening;
 
@@ -14,7 +14,7 @@ pub(crate) struct Job<'a> {
     pub(crate) channels: &'a [f64],
     pub(crate) nd: usize,
     pub(crate) targets: Points<'a>,
-    pub(crate) targets_are_sources: bool,
+    pub(crate) selves: Selves<'a>,
     pub(crate) softening: Softening,
     pub(crate) out: OutWriter<'a>,
 }
@@ -58,7 +58,7 @@ impl BlockSink for RowSink<'_, '_> {
 pub(crate) unsafe fn compute_block(isa: Isa, job: &Job<'_>, block: usize) {
     let i0 = block * BLOCK;
     let m = BLOCK.min(job.n_targets() - i0);
-    let targets = TargetBlock::new(job.targets, i0, m, job.targets_are_sources.then_some(i0));
+    let targets = TargetBlock::new(job.targets, i0, m, job.selves);
     let sources = SourceSet {
         points: job.sources,
         channels: job.channels,

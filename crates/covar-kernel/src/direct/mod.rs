@@ -92,7 +92,7 @@ impl Direct {
     fn run_blocks(&self, job: &Job<'_>) {
         let n_blocks = job.n_targets().div_ceil(BLOCK);
         // Pair interactions per target: the self pair does not count.
-        let n = job.n_sources() as u64 - u64::from(job.targets_are_sources);
+        let n = job.n_sources() as u64 - u64::from(job.selves.any());
         let nt = job.n_targets();
         (0..n_blocks).into_par_iter().for_each(|b| {
             // SAFETY: every block index is visited exactly once, so no two
@@ -125,7 +125,7 @@ impl LaplaceSum for Direct {
                 channels: problem.sources.channels,
                 nd: dims.nd,
                 targets: problem.target_points(),
-                targets_are_sources: problem.targets_are_sources(),
+                selves: problem.selves(),
                 softening: problem.softening,
                 out: OutWriter::new(
                     &mut *potential,

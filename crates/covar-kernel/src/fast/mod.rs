@@ -64,7 +64,7 @@ use crate::backend::{LaplaceSum, Progress};
 use crate::error::KernelError;
 use crate::output::OutWriter;
 use crate::p2p::Precision;
-use crate::problem::{Outputs, Problem};
+use crate::problem::{Outputs, Problem, Targets};
 use crate::simd::Isa;
 use crate::validate::{check_finite, validate};
 use expansion::n_coefficients;
@@ -163,6 +163,43 @@ impl Fast {
     /// Where the time of the last evaluation went.
     pub fn stats(&self) -> FastStats {
         *self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sums at a subset of the sources: at every source, then the subset's
+    /// rows picked (the tree holds all sources either way; the far field
+    /// costs the same, the near field of the others is wasted).
+    fn subset(
+        &self,
+        problem: &Problem<'_>,
+        index: &[usize],
+        out: Outputs<'_>,
+        nd: usize,
+    ) -> Result<(), KernelError> {
+        let n = problem.n_sources();
+        let all = Problem {
+            targets: Targets::Sources,
+            ..*problem
+        };
+        let mut pot = vec![0.0; nd * n];
+        let mut grad = out.gradient.as_ref().map(|_| vec![0.0; 3 * nd * n]);
+        let full = match grad.as_deref_mut() {
+            Some(g) => Outputs::with_gradient(&mut pot, g),
+            None => Outputs::potential(&mut pot),
+        };
+        self.evaluate(&all, full)?;
+        let nt = index.len();
+        let pick = |from: &[f64], to: &mut [f64]| {
+            for (row_in, row_out) in from.chunks_exact(n).zip(to.chunks_exact_mut(nt)) {
+                for (o, &j) in row_out.iter_mut().zip(index) {
+                    *o = row_in[j];
+                }
+            }
+        };
+        pick(&pot, out.potential);
+        if let (Some(from), Some(to)) = (grad, out.gradient) {
+            pick(&from, to);
+        }
+        Ok(())
     }
 
     fn run(
@@ -277,6 +314,9 @@ impl LaplaceSum for Fast {
                 g.fill(0.0);
             }
             return Ok(());
+        }
+        if let Targets::SourceSubset { index, .. } = problem.targets {
+            return self.subset(problem, index, out, dims.nd);
         }
         // Reuse the arena of earlier evaluations; a concurrent evaluation
         // on the same backend gets a fresh one.

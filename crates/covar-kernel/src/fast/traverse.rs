@@ -33,7 +33,7 @@ use super::upward::frame;
 use crate::backend::Progress;
 use crate::output::OutWriter;
 use crate::p2p::{BLOCK, BlockSink, Precision, SourceSet, TargetBlock, near_field};
-use crate::problem::Points;
+use crate::problem::{Points, Selves};
 use crate::simd::Isa;
 use crate::softening::Softening;
 
@@ -279,8 +279,8 @@ impl Traversal<'_> {
         let mut k = 0;
         while k < m {
             let w = BLOCK.min(m - k);
-            let first = self.same.then_some(range.start + k);
-            let block = TargetBlock::new(tp, range.start + k, w, first);
+            let selves = if self.same { Selves::All } else { Selves::None };
+            let block = TargetBlock::new(tp, range.start + k, w, selves);
             let mut sink = AddSink {
                 pot: &mut pot,
                 grad: &mut grad,

@@ -26,11 +26,11 @@
 mod green;
 mod sweep;
 
-use crate::problem::Points;
+use crate::problem::{Points, Selves};
 use crate::simd::{Isa, Simd, WithSimd};
 use crate::softening::Softening;
 use green::{Green, Kernel};
-use sweep::{Acc, Run, sweep, sweep_diagonal};
+use sweep::{Acc, Run, skip_self, sweep};
 
 /// Targets per block (a multiple of every vector width).
 pub(crate) const BLOCK: usize = 64;
@@ -50,15 +50,16 @@ pub(crate) enum Precision {
 pub(crate) struct TargetBlock {
     t: [[f64; BLOCK]; 3],
     m: usize,
-    /// Index of target 0 among the sources when the targets are sources
-    /// (target `k` is source `first + k` and skips itself).
-    first: Option<usize>,
+    /// When the targets are sources, the source each lane is (increasing;
+    /// `usize::MAX` past the last target), which it skips.
+    selves: Option<[usize; BLOCK]>,
 }
 
 impl TargetBlock {
     /// Copies targets `i0 .. i0 + m` of `points` (`1 <= m <= BLOCK`); lanes
-    /// past the last target repeat it (finite, results discarded).
-    pub(crate) fn new(points: Points<'_>, i0: usize, m: usize, first: Option<usize>) -> Self {
+    /// past the last target repeat it (finite, results discarded). `selves`
+    /// says which source, if any, each of `points` is.
+    pub(crate) fn new(points: Points<'_>, i0: usize, m: usize, selves: Selves<'_>) -> Self {
         assert!((1..=BLOCK).contains(&m));
         let mut t = [[0.0; BLOCK]; 3];
         for (d, col) in [points.x, points.y, points.z].into_iter().enumerate() {
@@ -66,7 +67,16 @@ impl TargetBlock {
             let last = col[i0 + m - 1];
             t[d][m..].fill(last);
         }
-        Self { t, m, first }
+        let selves = selves.any().then(|| {
+            std::array::from_fn(|k| {
+                if k < m {
+                    selves.of(i0 + k).unwrap_or(usize::MAX)
+                } else {
+                    usize::MAX
+                }
+            })
+        });
+        Self { t, m, selves }
     }
 }
 
@@ -159,6 +169,7 @@ fn group<S: Simd, K: Green, const RELAXED: bool, const ND: usize, const GRAD: bo
     let soft2 = s.splat(k.soft2());
     let t = &tb.t;
     let run = |lo: usize, hi: usize| Run::<ND> {
+        start: lo,
         x: &src.points.x[lo..hi],
         y: &src.points.y[lo..hi],
         z: &src.points.z[lo..hi],
@@ -177,32 +188,29 @@ fn group<S: Simd, K: Green, const RELAXED: bool, const ND: usize, const GRAD: bo
                         std::array::from_fn(|d| s.load(&grad[c][d][o..]))
                     }),
                 };
-                match tb.first {
-                    Some(first) => {
-                        // Sources that are targets of this vector get a
-                        // masked sweep.
-                        let first = first + o;
-                        let a = first.clamp(j0, j1);
-                        let b = (first + lanes).clamp(j0, j1);
-                        sweep::<S, K, RELAXED, ND, GRAD>(s, k, &tv, soft2, &run(j0, a), &mut acc);
-                        if a < b {
-                            // Here first <= a < first + lanes.
-                            sweep_diagonal::<S, K, RELAXED, ND, GRAD>(
+                let mut j = j0;
+                if let Some(selves) = &tb.selves {
+                    // A lane whose source is in this tile skips it; the
+                    // other lanes' sums go on as in a plain sweep.
+                    for (lane, &me) in selves[o..o + lanes].iter().enumerate() {
+                        if (j..j1).contains(&me) {
+                            sweep::<S, K, RELAXED, ND, GRAD>(
                                 s,
                                 k,
                                 &tv,
                                 soft2,
-                                &run(a, b),
-                                a - first,
+                                &run(j, me),
                                 &mut acc,
                             );
+                            let one = run(me, me + 1);
+                            skip_self::<S, K, RELAXED, ND, GRAD>(
+                                s, k, &tv, soft2, &one, 0, lane, &mut acc,
+                            );
+                            j = me + 1;
                         }
-                        sweep::<S, K, RELAXED, ND, GRAD>(s, k, &tv, soft2, &run(b, j1), &mut acc);
-                    }
-                    None => {
-                        sweep::<S, K, RELAXED, ND, GRAD>(s, k, &tv, soft2, &run(j0, j1), &mut acc)
                     }
                 }
+                sweep::<S, K, RELAXED, ND, GRAD>(s, k, &tv, soft2, &run(j, j1), &mut acc);
                 for c in 0..ND {
                     s.store(acc.pot[c], &mut pot[c][o..]);
                     if GRAD {
@@ -325,11 +333,11 @@ mod tests {
             // Targets are sources 100..160 (inside a range: self skipped),
             // then 60 separate points.
             let (tx, ty, tz) = (col(&mut seed, 60), col(&mut seed, 60), col(&mut seed, 60));
-            for (points, i0, first) in [
-                (Points::new(&x, &y, &z), 100, Some(100)),
-                (Points::new(&tx, &ty, &tz), 0, None),
+            for (points, i0, selves) in [
+                (Points::new(&x, &y, &z), 100, Selves::All),
+                (Points::new(&tx, &ty, &tz), 0, Selves::None),
             ] {
-                let tb = TargetBlock::new(points, i0, 60, first);
+                let tb = TargetBlock::new(points, i0, 60, selves);
                 let mut sink = Collect {
                     pot: vec![Vec::new(); nd],
                     grad: vec![Default::default(); nd],
@@ -342,7 +350,7 @@ mod tests {
                         let (mut g, mut ga) = ([0.0; 3], [0.0; 3]);
                         for &(lo, hi) in &ranges {
                             for j in lo..hi {
-                                if first.map(|f| f + k) == Some(j) {
+                                if selves.of(i0 + k) == Some(j) {
                                     continue;
                                 }
                                 let d = [t[0] - x[j], t[1] - y[j], t[2] - z[j]];

@@ -16,6 +16,11 @@ pub(crate) struct Acc<V, const ND: usize> {
 
 /// A run of sources: coordinates and `ND` channel columns, all the same length.
 pub(crate) struct Run<'a, const ND: usize> {
+    /// Index of the run's first source among all the sources: on an
+    /// instruction set that shares the divider, a source's `1/r` takes the
+    /// divider or the FMA ports by the parity of its index, so a pair's
+    /// arithmetic does not depend on where runs are cut.
+    pub(crate) start: usize,
     pub(crate) x: &'a [f64],
     pub(crate) y: &'a [f64],
     pub(crate) z: &'a [f64],
@@ -117,29 +122,6 @@ fn regeo<S: Simd, const ND: usize>(
     }
 }
 
-/// Adds source `j` of `run` to the sums of the target vector `t`; if
-/// `exclude` is `Some(lane)`, that lane gets nothing (it is the source itself).
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn interact<S: Simd, K: Green, const RELAXED: bool, const ND: usize, const GRAD: bool>(
-    s: S,
-    k: &K,
-    t: &[S::V; 3],
-    soft2: S::V,
-    run: &Run<'_, ND>,
-    j: usize,
-    exclude: Option<usize>,
-    acc: &mut Acc<S::V, ND>,
-) {
-    let geo = geometry::<S, RELAXED, ND>(s, t, soft2, run, j);
-    let (mut g, mut f) = k.terms(s, geo.r2, geo.inv);
-    if let Some(lane) = exclude {
-        g = s.zero_lane(g, lane);
-        f = s.zero_lane(f, lane);
-    }
-    accumulate::<S, ND, GRAD>(s, geo.d, g, f, run, j, acc);
-}
-
 /// The terms of [`Geo`] `geo` of source `j` added to `acc`.
 #[inline(always)]
 fn add<S: Simd, K: Green, const ND: usize, const GRAD: bool>(
@@ -208,7 +190,13 @@ pub(crate) fn sweep<S: Simd, K: Green, const RELAXED: bool, const ND: usize, con
     let n = run.len();
     let (y, z) = (&run.y[..n], &run.z[..n]);
     let ch: [&[f64]; ND] = std::array::from_fn(|c| &run.ch[c][..n]);
-    let run = Run { x: run.x, y, z, ch };
+    let run = Run {
+        start: run.start,
+        x: run.x,
+        y,
+        z,
+        ch,
+    };
     // Software pipelining: the geometry (separation and 1/r, a long chain of
     // dependent operations) of source j + 2 is issued before the channel
     // sums of source j, so the scheduler never fills up with operations
@@ -218,10 +206,16 @@ pub(crate) fn sweep<S: Simd, K: Green, const RELAXED: bool, const ND: usize, con
         return;
     }
     if S::SHARE_DIVIDER {
-        // Sources in pairs: the first's 1/r by IEEE square root and
-        // division, on the divider, the second's by the refined estimate,
-        // on the FMA ports; the two chains are independent and overlap.
+        // Sources in pairs: an even-indexed source's 1/r by IEEE square
+        // root and division, on the divider, an odd one's by the refined
+        // estimate, on the FMA ports; the two chains are independent and
+        // overlap. Parity counts from the first of all sources.
         let mut j = 0;
+        if !run.start.is_multiple_of(2) {
+            let g = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0);
+            add::<S, K, ND, GRAD>(s, k, g, &run, 0, acc);
+            j = 1;
+        }
         while j + 2 <= n {
             let g0 = geometry_ieee::<S, ND>(s, t, soft2, &run, j);
             let g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 1);
@@ -230,7 +224,7 @@ pub(crate) fn sweep<S: Simd, K: Green, const RELAXED: bool, const ND: usize, con
             j += 2;
         }
         if j < n {
-            let g = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j);
+            let g = geometry_ieee::<S, ND>(s, t, soft2, &run, j);
             add::<S, K, ND, GRAD>(s, k, g, &run, j, acc);
         }
         return;
@@ -272,11 +266,12 @@ pub(crate) fn sweep<S: Simd, K: Green, const RELAXED: bool, const ND: usize, con
     }
 }
 
-/// Sources of `run` are the targets in lanes `first_lane, first_lane + 1, ...`:
-/// source `k` skips lane `first_lane + k` (no self interaction).
+/// Source `j` of `run` acts on every lane of `t` but `lane`, the target
+/// that is source `j` itself (its terms are zeroed, so its sum is the one
+/// that skips the pair).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn sweep_diagonal<
+pub(crate) fn skip_self<
     S: Simd,
     K: Green,
     const RELAXED: bool,
@@ -288,10 +283,16 @@ pub(crate) fn sweep_diagonal<
     t: &[S::V; 3],
     soft2: S::V,
     run: &Run<'_, ND>,
-    first_lane: usize,
+    j: usize,
+    lane: usize,
     acc: &mut Acc<S::V, ND>,
 ) {
-    for j in 0..run.len() {
-        interact::<S, K, RELAXED, ND, GRAD>(s, k, t, soft2, run, j, Some(first_lane + j), acc);
-    }
+    let geo = if S::SHARE_DIVIDER && (run.start + j).is_multiple_of(2) {
+        geometry_ieee::<S, ND>(s, t, soft2, run, j)
+    } else {
+        geometry::<S, RELAXED, ND>(s, t, soft2, run, j)
+    };
+    let (g, f) = k.terms(s, geo.r2, geo.inv);
+    let (g, f) = (s.zero_lane(g, lane), s.zero_lane(f, lane));
+    accumulate::<S, ND, GRAD>(s, geo.d, g, f, run, j, acc);
 }
