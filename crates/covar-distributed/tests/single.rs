@@ -1,0 +1,77 @@
+//! The distributed layer on one process ([`Single`]): the decomposition
+//! keeps every particle, and the distributed direct sum is the direct sum,
+//! bit for bit, whatever order the particles come in.
+
+use covar_distributed::{Balance, Decomposition, DistributedDirect, DistributedError, Single};
+use covar_kernel::{Direct, KernelError, LaplaceSum, Outputs, Points, Problem};
+use covar_store::ParticleStore;
+use covar_store::ic::Plummer;
+
+fn sums(backend: &dyn LaplaceSum, store: &ParticleStore, ch: &[f64], nd: usize) -> Vec<f64> {
+    let n = store.len();
+    let (mut pot, mut grad) = (vec![0.0; nd * n], vec![0.0; 3 * nd * n]);
+    backend
+        .evaluate(
+            &Problem::at_sources(Points::new(store.x(), store.y(), store.z()), ch, nd, 0.01),
+            Outputs::with_gradient(&mut pot, &mut grad),
+        )
+        .expect("sums");
+    pot.extend(grad);
+    pot
+}
+
+#[test]
+fn one_rank_keeps_every_particle_in_id_order() {
+    let mut store = Plummer::new(500, 3).generate().unwrap();
+    store.permute(&(0..500).rev().collect::<Vec<_>>()).unwrap();
+    let d = Decomposition::balanced(&Single, &store, &vec![2; 500]).unwrap();
+    let mine = d.redistribute(&Single, &store);
+    assert_eq!(mine.ids(), (0..500).collect::<Vec<u64>>());
+    assert_eq!(mine.x()[7], store.x()[492]);
+    d.check(&Single, &mine, 500).unwrap();
+    assert!(d.check(&Single, &mine, 501).is_err());
+    assert_eq!(Balance::measure(&Single, &[2; 500]).imbalance(), 1.0);
+    assert!(matches!(
+        Decomposition::balanced(&Single, &store, &[1; 3]),
+        Err(DistributedError::WorkLength { .. })
+    ));
+}
+
+#[test]
+fn one_rank_sums_are_the_direct_sums_bit_for_bit() {
+    let store = Plummer::new(300, 9).generate().unwrap();
+    let nd = 4;
+    let ch: Vec<f64> = (0..nd * 300).map(|k| ((k as f64) * 0.37).cos()).collect();
+    let backend = DistributedDirect::new(Single, Direct::new());
+    backend.set_particles(store.ids()).unwrap();
+    let want = sums(&Direct::new(), &store, &ch, nd);
+    let got = sums(&backend, &store, &ch, nd);
+    assert!(
+        want.iter()
+            .zip(&got)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    let stats = backend.stats();
+    assert_eq!(stats.bytes_sent, 8 * (3 + nd as u64) * 300);
+}
+
+#[test]
+fn a_layout_that_does_not_match_is_refused() {
+    let store = Plummer::new(10, 1).generate().unwrap();
+    let backend = DistributedDirect::new(Single, Direct::new());
+    assert!(backend.set_particles(&[3, 1]).is_err(), "ids out of order");
+    backend.set_particles(&store.ids()[..9]).unwrap();
+    let mut pot = vec![0.0; 10];
+    let err = backend
+        .evaluate(
+            &Problem::at_sources(
+                Points::new(store.x(), store.y(), store.z()),
+                store.charges(),
+                1,
+                0.0,
+            ),
+            Outputs::potential(&mut pot),
+        )
+        .unwrap_err();
+    assert!(matches!(err, KernelError::LengthMismatch { .. }), "{err}");
+}
