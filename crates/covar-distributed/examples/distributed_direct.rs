@@ -11,14 +11,13 @@
 
 use std::time::Instant;
 
-use covar_distributed::{Comm, Decomposition, DistributedDirect, MpiComm};
+use covar_distributed::{Comm, Decomposition, DistributedDirect};
 use covar_kernel::{Direct, LaplaceSum, Outputs, Points, Problem};
 use covar_store::ParticleStore;
 use covar_store::ic::UniformCube;
 
 fn main() {
-    let universe = mpi::initialize().expect("MPI initialises once");
-    let comm = MpiComm::new(universe.world());
+    let (_universe, comm) = covar_distributed::initialize().expect("MPI initialises");
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(100_000, |a| a.parse().expect("N"));
     let reps: usize = args.next().map_or(3, |a| a.parse().expect("reps"));

@@ -4,7 +4,7 @@
 //! integrators do not know.
 //!
 //! - [`Comm`]: the few collectives the layer needs; [`Single`] for one
-//!   process, [`MpiComm`] over MPI (cargo feature `mpi`, the `mpi` crate).
+//!   process, `MpiComm` over MPI (cargo feature `mpi`, the `mpi` crate).
 //! - [`Decomposition`]: equal-work cuts of the Morton curve, the exchange
 //!   that moves particles to their owners (ids kept, each rank's particles
 //!   in id order), and the ownership invariant's checker.
@@ -14,6 +14,7 @@
 //! Run under `mpirun -np K`; with one rank (or [`Single`]) everything
 //! reduces to the one-process code.
 
+mod collect;
 mod comm;
 mod decompose;
 mod direct;
@@ -21,9 +22,10 @@ mod error;
 #[cfg(feature = "mpi")]
 mod mpi_comm;
 
+pub use collect::all_in_id_order;
 pub use comm::{Comm, Single};
 pub use decompose::{Balance, Decomposition, global_cube};
 pub use direct::{DistributedDirect, ExchangeStats};
 pub use error::DistributedError;
 #[cfg(feature = "mpi")]
-pub use mpi_comm::MpiComm;
+pub use mpi_comm::{MpiComm, Universe, initialize};

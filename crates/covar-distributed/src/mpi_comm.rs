@@ -1,75 +1,88 @@
 //! [`Comm`] over MPI, through the `mpi` crate (rsmpi).
 
+use std::sync::Mutex;
+
 use mpi::Count;
 use mpi::collective::SystemOperation;
 use mpi::datatype::{Equivalence, Partition, PartitionMut};
+use mpi::environment::Threading;
+pub use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, CommunicatorCollectives};
-use std::thread::ThreadId;
 
 use crate::comm::Comm;
 
-/// A [`Comm`] over an MPI communicator (usually the world of `mpirun`).
+/// Initialises MPI (at most once per process) at the thread level
+/// `MPI_THREAD_SERIALIZED` and returns its world, with the [`Universe`]
+/// that finalises MPI when dropped: keep it alive as long as the
+/// communicator.
 ///
-/// MPI is initialised at its lowest thread level, so only the thread that
-/// made an `MpiComm` may call MPI through it: a call from any other thread
-/// panics before it reaches MPI. That check is what lets an `MpiComm` be
-/// shared with the rayon threads of a sum (which never use it), as
+/// # Errors
+///
+/// A message if MPI was initialised before or cannot serve several threads
+/// one at a time.
+pub fn initialize() -> Result<(Universe, MpiComm), String> {
+    let (universe, level) = mpi::initialize_with_threading(Threading::Serialized)
+        .ok_or("MPI was initialised before")?;
+    if level < Threading::Serialized {
+        return Err(format!(
+            "this MPI provides the thread level {level:?}; covar needs Serialized (its sums run on \
+             a pool of threads, any of which may call MPI, one at a time)"
+        ));
+    }
+    let world = MpiComm {
+        comm: Mutex::new(universe.world()),
+    };
+    Ok((universe, world))
+}
+
+/// A [`Comm`] over an MPI communicator (the world of `mpirun`), made by
+/// [`initialize`].
+///
+/// MPI runs at the thread level `MPI_THREAD_SERIALIZED`: any thread may
+/// call it, one at a time, which the communicator's lock ensures. So an
+/// `MpiComm` can be shared with a pool of threads, as
 /// [`LaplaceSum`](covar_kernel::LaplaceSum) requires.
 ///
 /// ```no_run
-/// use covar_distributed::{Comm, MpiComm};
-/// let universe = mpi::initialize().expect("MPI initialises once");
-/// let comm = MpiComm::new(universe.world());
+/// use covar_distributed::Comm;
+/// let (_universe, comm) = covar_distributed::initialize()?;
 /// println!("rank {} of {}", comm.rank(), comm.size());
+/// # Ok::<(), String>(())
 /// ```
 pub struct MpiComm {
-    comm: SimpleCommunicator,
-    thread: ThreadId,
+    comm: Mutex<SimpleCommunicator>,
 }
 
-// SAFETY: every use of `comm` goes through `raw`, which panics on any thread
-// but the one that made the `MpiComm`, so MPI is only ever called from that
-// thread (MPI_THREAD_SINGLE / FUNNELED use).
+// SAFETY: MPI was initialised at MPI_THREAD_SERIALIZED (`initialize`, the
+// only constructor), and every call goes through the lock, so no two
+// threads are ever in MPI at once.
 unsafe impl Sync for MpiComm {}
+// SAFETY: as for `Sync`; dropping the world communicator calls nothing.
+unsafe impl Send for MpiComm {}
 
 impl MpiComm {
-    /// Wraps an MPI communicator; only this thread may use it.
-    pub fn new(comm: SimpleCommunicator) -> Self {
-        Self {
-            comm,
-            thread: std::thread::current().id(),
-        }
-    }
-
-    /// The wrapped communicator.
-    ///
-    /// # Panics
-    ///
-    /// On any thread but the one that made this `MpiComm`.
-    pub fn raw(&self) -> &SimpleCommunicator {
-        assert!(
-            std::thread::current().id() == self.thread,
-            "MPI is called only from the thread that made the communicator"
-        );
-        &self.comm
+    /// Runs `f` on the communicator, holding its lock.
+    fn with<R>(&self, f: impl FnOnce(&SimpleCommunicator) -> R) -> R {
+        f(&self.comm.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn reduce<T: Equivalence + Copy>(&self, values: &mut [T], op: SystemOperation) {
         let send = values.to_vec();
-        self.raw().all_reduce_into(&send[..], values, op);
+        self.with(|c| c.all_reduce_into(&send[..], values, op));
     }
 
     fn gather<T: Equivalence + Copy + Default>(&self, local: &[T]) -> (Vec<T>, Vec<usize>) {
-        let mut counts = vec![0 as Count; self.size()];
-        self.raw()
-            .all_gather_into(&count(local.len()), &mut counts[..]);
-        let displs = displacements(&counts);
-        let total = counts.iter().map(|&c| c as usize).sum();
-        let mut all = vec![T::default(); total];
-        let mut part = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
-        self.raw().all_gather_varcount_into(local, &mut part);
-        (all, counts.iter().map(|&c| c as usize).collect())
+        self.with(|c| {
+            let mut counts = vec![0 as Count; c.size() as usize];
+            c.all_gather_into(&count(local.len()), &mut counts[..]);
+            let displs = displacements(&counts);
+            let total = counts.iter().map(|&k| k as usize).sum();
+            let mut all = vec![T::default(); total];
+            let mut part = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
+            c.all_gather_varcount_into(local, &mut part);
+            (all, counts.iter().map(|&k| k as usize).collect())
+        })
     }
 
     fn exchange<T: Equivalence + Copy + Default>(
@@ -83,18 +96,19 @@ impl MpiComm {
             send.len(),
             "counts cover `send`"
         );
-        let send_counts: Vec<Count> = counts.iter().map(|&c| count(c)).collect();
-        let mut recv_counts = vec![0 as Count; self.size()];
-        self.raw()
-            .all_to_all_into(&send_counts[..], &mut recv_counts[..]);
-        let total = recv_counts.iter().map(|&c| c as usize).sum();
-        let mut recv = vec![T::default(); total];
-        let send_displs = displacements(&send_counts);
-        let recv_displs = displacements(&recv_counts);
-        let out = Partition::new(send, &send_counts[..], &send_displs[..]);
-        let mut into = PartitionMut::new(&mut recv[..], &recv_counts[..], &recv_displs[..]);
-        self.raw().all_to_all_varcount_into(&out, &mut into);
-        (recv, recv_counts.iter().map(|&c| c as usize).collect())
+        self.with(|c| {
+            let send_counts: Vec<Count> = counts.iter().map(|&k| count(k)).collect();
+            let mut recv_counts = vec![0 as Count; counts.len()];
+            c.all_to_all_into(&send_counts[..], &mut recv_counts[..]);
+            let total = recv_counts.iter().map(|&k| k as usize).sum();
+            let mut recv = vec![T::default(); total];
+            let send_displs = displacements(&send_counts);
+            let recv_displs = displacements(&recv_counts);
+            let out = Partition::new(send, &send_counts[..], &send_displs[..]);
+            let mut into = PartitionMut::new(&mut recv[..], &recv_counts[..], &recv_displs[..]);
+            c.all_to_all_varcount_into(&out, &mut into);
+            (recv, recv_counts.iter().map(|&k| k as usize).collect())
+        })
     }
 }
 
@@ -117,11 +131,11 @@ fn displacements(counts: &[Count]) -> Vec<Count> {
 
 impl Comm for MpiComm {
     fn rank(&self) -> usize {
-        self.raw().rank() as usize
+        self.with(|c| c.rank() as usize)
     }
 
     fn size(&self) -> usize {
-        self.raw().size() as usize
+        self.with(|c| c.size() as usize)
     }
 
     fn sum_u64(&self, values: &mut [u64]) {

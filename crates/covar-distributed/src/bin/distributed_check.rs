@@ -15,8 +15,7 @@ use covar_store::ic::{Plummer, UniformCube};
 const THRESHOLD: f64 = 1.01;
 
 fn main() {
-    let universe = mpi::initialize().expect("MPI initialises once");
-    let comm = MpiComm::new(universe.world());
+    let (_universe, comm) = covar_distributed::initialize().expect("MPI initialises");
     let say = |line: String| {
         if comm.rank() == 0 {
             println!("{line}");

@@ -150,6 +150,10 @@ pub enum CliError {
     /// or the parameter).
     #[error("{0}")]
     Infer(#[from] covar_infer::InferError),
+    /// A run over several MPI ranks that cannot go ahead (a build without
+    /// the `mpi` feature, a command or backend not distributed yet).
+    #[error("{0}")]
+    Distributed(String),
     /// Writing the report failed (e.g. a closed pipe).
     #[error("writing the report: {0}")]
     Io(#[from] std::io::Error),

@@ -28,6 +28,8 @@ mod memory;
 #[cfg(feature = "cli")]
 pub mod plot;
 mod progress;
+#[cfg(feature = "cli")]
+pub mod ranks;
 pub mod run;
 pub mod system;
 
@@ -84,6 +86,9 @@ pub enum Command {
 /// Any [`CliError`] of the subcommand, or an I/O error writing to stdout.
 #[cfg(feature = "cli")]
 pub fn run(cli: &Cli) -> Result<(), CliError> {
+    if let Some(ranks) = ranks::launched_ranks().filter(|&k| k > 1) {
+        return ranks::run_over_ranks(cli, ranks);
+    }
     match &cli.command {
         Command::Fit(args) => {
             let show_progress = !args.json && std::io::stderr().is_terminal();

@@ -35,8 +35,11 @@ pub struct FieldsReport {
     pub backend: &'static str,
     /// Instruction set of the direct or fast backend (`None` for naive).
     pub isa: Option<String>,
-    /// Threads in the pool the evaluation ran on (naive uses one of them).
+    /// Threads in the pool the evaluation ran on (naive uses one of them),
+    /// on each rank.
     pub threads: usize,
+    /// MPI ranks the sums ran over (1 without mpirun).
+    pub ranks: usize,
     /// Timed evaluations.
     pub reps: usize,
     /// Untimed evaluations before them.
@@ -99,7 +102,11 @@ impl fmt::Display for FieldsReport {
             (_, 1) => "1 thread".to_string(),
             (_, t) => format!("{t} threads"),
         };
-        writeln!(f, "  backend    {backend}, {threads}")?;
+        let ranks = match self.ranks {
+            1 => String::new(),
+            k => format!(" on each of {k} MPI ranks"),
+        };
+        writeln!(f, "  backend    {backend}, {threads}{ranks}")?;
         writeln!(
             f,
             "  channels   nd = {} ({channels}), potential + gradient",
