@@ -35,6 +35,17 @@ pub trait Comm {
     /// [`gather_f64`](Self::gather_f64) for `u64`.
     fn gather_u64(&self, local: &[u64]) -> (Vec<u64>, Vec<usize>);
 
+    /// Rank 0's `values` copied into every rank's (all pass slices of the
+    /// same length).
+    fn broadcast_u64(&self, values: &mut [u64]);
+
+    /// [`broadcast_u64`](Self::broadcast_u64) for `f64`.
+    fn broadcast_f64(&self, values: &mut [f64]);
+
+    /// Every rank's `local`, concatenated in rank order, and the number of
+    /// values each rank gave, on rank 0; empty elsewhere.
+    fn collect_f64(&self, local: &[f64]) -> (Vec<f64>, Vec<usize>);
+
     /// Sends `counts[r]` consecutive values of `send` to rank `r` (in rank
     /// order); returns what every rank sent here, concatenated in rank
     /// order, and how many came from each.
@@ -79,6 +90,14 @@ impl Comm for Single {
         (local.to_vec(), vec![local.len()])
     }
 
+    fn broadcast_u64(&self, _values: &mut [u64]) {}
+
+    fn broadcast_f64(&self, _values: &mut [f64]) {}
+
+    fn collect_f64(&self, local: &[f64]) -> (Vec<f64>, Vec<usize>) {
+        (local.to_vec(), vec![local.len()])
+    }
+
     fn exchange_f64(&self, send: &[f64], counts: &[usize]) -> (Vec<f64>, Vec<usize>) {
         assert_eq!(counts, [send.len()], "one rank: everything goes to rank 0");
         (send.to_vec(), counts.to_vec())
@@ -90,41 +109,59 @@ impl Comm for Single {
     }
 }
 
-/// A borrowed communicator is one too.
-impl<C: Comm + ?Sized> Comm for &C {
-    fn rank(&self) -> usize {
-        (**self).rank()
-    }
+/// A borrowed or shared communicator is one too.
+macro_rules! forward {
+    ($($t:ty),*) => {$(
+        impl<C: Comm + ?Sized> Comm for $t {
+            fn rank(&self) -> usize {
+                (**self).rank()
+            }
 
-    fn size(&self) -> usize {
-        (**self).size()
-    }
+            fn size(&self) -> usize {
+                (**self).size()
+            }
 
-    fn sum_u64(&self, values: &mut [u64]) {
-        (**self).sum_u64(values);
-    }
+            fn sum_u64(&self, values: &mut [u64]) {
+                (**self).sum_u64(values);
+            }
 
-    fn min_f64(&self, values: &mut [f64]) {
-        (**self).min_f64(values);
-    }
+            fn min_f64(&self, values: &mut [f64]) {
+                (**self).min_f64(values);
+            }
 
-    fn max_f64(&self, values: &mut [f64]) {
-        (**self).max_f64(values);
-    }
+            fn max_f64(&self, values: &mut [f64]) {
+                (**self).max_f64(values);
+            }
 
-    fn gather_f64(&self, local: &[f64]) -> (Vec<f64>, Vec<usize>) {
-        (**self).gather_f64(local)
-    }
+            fn gather_f64(&self, local: &[f64]) -> (Vec<f64>, Vec<usize>) {
+                (**self).gather_f64(local)
+            }
 
-    fn gather_u64(&self, local: &[u64]) -> (Vec<u64>, Vec<usize>) {
-        (**self).gather_u64(local)
-    }
+            fn gather_u64(&self, local: &[u64]) -> (Vec<u64>, Vec<usize>) {
+                (**self).gather_u64(local)
+            }
 
-    fn exchange_f64(&self, send: &[f64], counts: &[usize]) -> (Vec<f64>, Vec<usize>) {
-        (**self).exchange_f64(send, counts)
-    }
+            fn broadcast_u64(&self, values: &mut [u64]) {
+                (**self).broadcast_u64(values);
+            }
 
-    fn exchange_u64(&self, send: &[u64], counts: &[usize]) -> (Vec<u64>, Vec<usize>) {
-        (**self).exchange_u64(send, counts)
-    }
+            fn broadcast_f64(&self, values: &mut [f64]) {
+                (**self).broadcast_f64(values);
+            }
+
+            fn collect_f64(&self, local: &[f64]) -> (Vec<f64>, Vec<usize>) {
+                (**self).collect_f64(local)
+            }
+
+            fn exchange_f64(&self, send: &[f64], counts: &[usize]) -> (Vec<f64>, Vec<usize>) {
+                (**self).exchange_f64(send, counts)
+            }
+
+            fn exchange_u64(&self, send: &[u64], counts: &[usize]) -> (Vec<u64>, Vec<usize>) {
+                (**self).exchange_u64(send, counts)
+            }
+        }
+    )*};
 }
+
+forward!(&C, std::sync::Arc<C>);

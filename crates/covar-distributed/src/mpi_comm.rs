@@ -8,7 +8,7 @@ use mpi::datatype::{Equivalence, Partition, PartitionMut};
 use mpi::environment::Threading;
 pub use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
-use mpi::traits::{Communicator, CommunicatorCollectives};
+use mpi::traits::{Communicator, CommunicatorCollectives, Root};
 
 use crate::comm::Comm;
 
@@ -85,6 +85,30 @@ impl MpiComm {
         })
     }
 
+    fn broadcast<T: Equivalence>(&self, values: &mut [T]) {
+        self.with(|c| c.process_at_rank(0).broadcast_into(values));
+    }
+
+    fn collect<T: Equivalence + Copy + Default>(&self, local: &[T]) -> (Vec<T>, Vec<usize>) {
+        self.with(|c| {
+            let root = c.process_at_rank(0);
+            let n = count(local.len());
+            if c.rank() != 0 {
+                root.gather_into(&n);
+                root.gather_varcount_into(local);
+                return (Vec::new(), Vec::new());
+            }
+            let mut counts = vec![0 as Count; c.size() as usize];
+            root.gather_into_root(&n, &mut counts[..]);
+            let displs = displacements(&counts);
+            let total = counts.iter().map(|&k| k as usize).sum();
+            let mut all = vec![T::default(); total];
+            let mut part = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
+            root.gather_varcount_into_root(local, &mut part);
+            (all, counts.iter().map(|&k| k as usize).collect())
+        })
+    }
+
     fn exchange<T: Equivalence + Copy + Default>(
         &self,
         send: &[T],
@@ -156,6 +180,18 @@ impl Comm for MpiComm {
 
     fn gather_u64(&self, local: &[u64]) -> (Vec<u64>, Vec<usize>) {
         self.gather(local)
+    }
+
+    fn broadcast_u64(&self, values: &mut [u64]) {
+        self.broadcast(values);
+    }
+
+    fn broadcast_f64(&self, values: &mut [f64]) {
+        self.broadcast(values);
+    }
+
+    fn collect_f64(&self, local: &[f64]) -> (Vec<f64>, Vec<usize>) {
+        self.collect(local)
     }
 
     fn exchange_f64(&self, send: &[f64], counts: &[usize]) -> (Vec<f64>, Vec<usize>) {

@@ -75,3 +75,66 @@ fn a_layout_that_does_not_match_is_refused() {
         .unwrap_err();
     assert!(matches!(err, KernelError::LengthMismatch { .. }), "{err}");
 }
+
+#[test]
+fn served_sums_on_one_rank_are_the_backend_s_bits() {
+    use covar_distributed::Served;
+    use covar_kernel::{Backend, Fast, FastParams};
+    let store = Plummer::new(200, 4).generate().unwrap();
+    let nd = 3;
+    let ch: Vec<f64> = (0..nd * 200).map(|k| ((k as f64) * 0.11).sin()).collect();
+    let served = Served::new(Single, Backend::Direct(Direct::new())).unwrap();
+    let want = sums(&Direct::new(), &store, &ch, nd);
+    let got = sums(&served, &store, &ch, nd);
+    assert!(
+        want.iter()
+            .zip(&got)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    assert_eq!(served.ranks(), 1);
+    assert!(served.stats().bytes_out > 0);
+    // Separate targets too.
+    let t = Plummer::new(50, 8).generate().unwrap();
+    let at_points = |b: &dyn LaplaceSum| {
+        let mut pot = vec![0.0; nd * 50];
+        b.evaluate(
+            &Problem::at_points(
+                Points::new(store.x(), store.y(), store.z()),
+                &ch,
+                nd,
+                Points::new(t.x(), t.y(), t.z()),
+                0.0,
+            ),
+            Outputs::potential(&mut pot),
+        )
+        .unwrap();
+        pot
+    };
+    assert_eq!(at_points(&Direct::new()), at_points(&served));
+    // A coincident pair is reported as one process reports it.
+    let mut x = store.x().to_vec();
+    x[9] = x[3];
+    let (y, z) = (store.y().to_vec(), store.z().to_vec());
+    let (mut y, mut z) = (y, z);
+    y[9] = y[3];
+    z[9] = z[3];
+    let mut pot = vec![0.0; nd * 200];
+    let err = served
+        .evaluate(
+            &Problem::at_sources(Points::new(&x, &y, &z), &ch, nd, 0.0),
+            Outputs::potential(&mut pot),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            KernelError::Coincident {
+                first: 3,
+                second: 9
+            }
+        ),
+        "{err}"
+    );
+    let fast = Backend::Fast(Box::new(Fast::new(FastParams::default())));
+    assert!(Served::new(Single, fast).is_err());
+}

@@ -21,6 +21,11 @@ pub trait LaplaceSum: Sync {
     /// Short name of the backend (`"naive"`, `"direct"`, ...).
     fn name(&self) -> &'static str;
 
+    /// The instruction set its SIMD kernels run on, if it has any.
+    fn isa(&self) -> Option<crate::Isa> {
+        None
+    }
+
     /// Evaluates potentials (and gradients, if requested) at every target.
     ///
     /// # Errors
@@ -94,6 +99,19 @@ pub enum Backend {
     /// The tree / multipole sum with a set accuracy ([`Fast`]; boxed, it
     /// carries its reusable arena).
     Fast(Box<Fast>),
+    /// A backend from outside this crate, e.g. sums served by several
+    /// processes.
+    Custom(CustomSum),
+}
+
+/// A [`LaplaceSum`] from outside this crate, shared.
+#[derive(Clone)]
+pub struct CustomSum(pub Arc<dyn LaplaceSum + Send + Sync>);
+
+impl std::fmt::Debug for CustomSum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CustomSum").field(&self.0.name()).finish()
+    }
 }
 
 impl Backend {
@@ -107,6 +125,7 @@ impl Backend {
             Backend::Naive(_) => None,
             Backend::Direct(b) => Some(b.isa()),
             Backend::Fast(b) => Some(b.isa()),
+            Backend::Custom(b) => b.0.isa(),
         }
     }
 
@@ -116,6 +135,8 @@ impl Backend {
             Backend::Naive(b) => Backend::Naive(b.with_progress(progress)),
             Backend::Direct(b) => Backend::Direct(b.with_progress(progress)),
             Backend::Fast(b) => Backend::Fast(Box::new(b.with_progress(progress))),
+            // Progress is the custom backend's own affair.
+            Backend::Custom(b) => Backend::Custom(b),
         }
     }
 }
@@ -142,7 +163,12 @@ impl LaplaceSum for Backend {
             Backend::Naive(b) => b.name(),
             Backend::Direct(b) => b.name(),
             Backend::Fast(b) => b.name(),
+            Backend::Custom(b) => b.0.name(),
         }
+    }
+
+    fn isa(&self) -> Option<crate::Isa> {
+        Backend::isa(self)
     }
 
     fn evaluate(&self, problem: &Problem<'_>, out: Outputs<'_>) -> Result<(), KernelError> {
@@ -150,6 +176,7 @@ impl LaplaceSum for Backend {
             Backend::Naive(b) => b.evaluate(problem, out),
             Backend::Direct(b) => b.evaluate(problem, out),
             Backend::Fast(b) => b.evaluate(problem, out),
+            Backend::Custom(b) => b.0.evaluate(problem, out),
         }
     }
 }

@@ -76,7 +76,7 @@ pub mod simd;
 mod softening;
 pub mod validate;
 
-pub use backend::{Backend, LaplaceSum, Progress};
+pub use backend::{Backend, CustomSum, LaplaceSum, Progress};
 pub use direct::Direct;
 pub use error::{Field, KernelError, Role};
 pub use fast::{Fast, FastParams, FastStats};

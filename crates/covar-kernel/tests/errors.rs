@@ -371,3 +371,29 @@ fn physics_helpers_name_the_bad_particle() {
     .unwrap_err();
     assert!(e.to_string().contains("source 1: field `py`"), "{e}");
 }
+
+/// Coincident sources at every parity of their indices (on AVX2 even and
+/// odd sources take different `1/sqrt` paths), potentials only (no
+/// gradient to overflow): reported on every instruction set, never summed
+/// as a huge finite term.
+#[test]
+fn coincident_sources_are_reported_from_potentials_alone_on_every_isa() {
+    use covar_kernel::{Direct, Isa, LaplaceSum, Outputs};
+    for isa in Isa::available() {
+        for (i, j) in [(2, 6), (3, 9), (2, 9), (3, 6), (0, 1), (70, 71)] {
+            let mut case = Case::random(11, 100, 1, None, 0.0);
+            case.x[j] = case.x[i];
+            case.y[j] = case.y[i];
+            case.z[j] = case.z[i];
+            let mut pot = vec![0.0; 100];
+            let err = Direct::with_isa(isa)
+                .unwrap()
+                .evaluate(&case.problem(), Outputs::potential(&mut pot))
+                .unwrap_err();
+            assert!(
+                matches!(err, KernelError::Coincident { first, second } if (first, second) == (i, j)),
+                "{isa} ({i}, {j}): {err}"
+            );
+        }
+    }
+}

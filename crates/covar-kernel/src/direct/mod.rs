@@ -110,6 +110,10 @@ impl LaplaceSum for Direct {
         "direct"
     }
 
+    fn isa(&self) -> Option<Isa> {
+        Some(self.isa)
+    }
+
     fn evaluate(&self, problem: &Problem<'_>, out: Outputs<'_>) -> Result<(), KernelError> {
         let dims = validate(problem, &out)?;
         if dims.n_targets == 0 {

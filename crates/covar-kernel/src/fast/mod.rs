@@ -302,6 +302,10 @@ impl LaplaceSum for Fast {
         "fast"
     }
 
+    fn isa(&self) -> Option<Isa> {
+        Some(self.isa)
+    }
+
     fn evaluate(&self, problem: &Problem<'_>, mut out: Outputs<'_>) -> Result<(), KernelError> {
         self.params.validate()?;
         let dims = validate(problem, &out)?;

@@ -27,7 +27,7 @@ pub(super) fn run<Op: super::WithSimd>(_: Op) -> Op::Output {
 mod imp {
     use std::arch::x86_64::*;
 
-    use super::super::{Simd, WithSimd, refine_third};
+    use super::super::{Simd, WithSimd, refine_third, refine_third_square_first};
 
     /// Token proving the CPU has AVX2 and FMA.
     #[derive(Clone, Copy, Debug)]
@@ -117,8 +117,8 @@ mod imp {
         }
         #[inline(always)]
         fn rsqrt(self, x: __m256d) -> __m256d {
-            // 3.43 % -> 6.3e-6 -> below 2^-53.
-            refine_third(self, x, refine_third(self, x, self.seed(x)))
+            // 3.43 % -> 6.3e-6 -> below 2^-53; NaN at x = 0.
+            refine_third_square_first(self, x, refine_third(self, x, self.seed(x)))
         }
         #[inline(always)]
         fn rsqrt_relaxed(self, x: __m256d) -> __m256d {

@@ -77,9 +77,12 @@ pub(crate) const MAX_LANES: usize = 8;
 const ENV: &str = "COVAR_ISA";
 
 /// Every instruction set, in the order [`Isa::available`] lists them.
-const ALL: [Isa; 4] = [Isa::Scalar, Isa::Neon, Isa::Avx2, Isa::Avx512];
+const ALL: [Isa; 4] = Isa::ALL;
 
 impl Isa {
+    /// Every instruction set, in the order [`Isa::available`] lists them.
+    pub const ALL: [Isa; 4] = [Isa::Scalar, Isa::Neon, Isa::Avx2, Isa::Avx512];
+
     /// Whether this CPU can run `self`.
     pub fn is_available(self) -> bool {
         match self {
@@ -289,6 +292,26 @@ pub(crate) trait Simd: Copy + Send + Sync {
 #[inline(always)]
 pub(crate) fn refine_third<S: Simd>(s: S, x: S::V, y: S::V) -> S::V {
     let e = s.neg_mul_add(s.mul(x, y), y, s.splat(1.0));
+    third_step(s, y, e)
+}
+
+/// [`refine_third`] with `e = 1 - x y^2` formed as `x (y y)`: from a `y`
+/// near `1/sqrt(x)` for `x > 0` it is as accurate, and at `x = 0` from a
+/// `y` whose square overflows it gives NaN (`0 inf`), not a huge finite
+/// number. AVX2's integer seed is finite at 0 (`1.3e154`, squared
+/// `1.7e308`; after one [`refine_third`] `2.9e154`, whose square
+/// overflows), so its second step is this one: `1/sqrt(0)` is then not
+/// finite, as IEEE's `inf`, and a coincident pair with no softening is
+/// reported, not summed as a huge finite term.
+#[inline(always)]
+pub(crate) fn refine_third_square_first<S: Simd>(s: S, x: S::V, y: S::V) -> S::V {
+    let e = s.neg_mul_add(x, s.mul(y, y), s.splat(1.0));
+    third_step(s, y, e)
+}
+
+/// `y (1 + e/2 + 3e^2/8 + 5e^3/16)`.
+#[inline(always)]
+fn third_step<S: Simd>(s: S, y: S::V, e: S::V) -> S::V {
     let p = s.mul_add(e, s.splat(5.0 / 16.0), s.splat(3.0 / 8.0));
     let p = s.mul_add(e, p, s.splat(0.5));
     s.mul_add(s.mul(y, e), p, y)

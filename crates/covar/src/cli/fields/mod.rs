@@ -207,46 +207,15 @@ impl FieldsArgs {
 /// # Ok::<(), covar::cli::CliError>(())
 /// ```
 pub fn run_fields(args: &FieldsArgs, show_progress: bool) -> Result<FieldsReport, CliError> {
-    run_fields_with(args, show_progress, &Here)
+    run_fields_with(args, show_progress, 1)
 }
 
-/// How `covar fields` evaluates its sums: in this process, or over the
-/// ranks of an MPI job (every rank then ends with the sums at all
-/// particles, so that the report is the same on every rank).
-pub(crate) trait Sums {
-    /// Evaluates `problem` with `backend` into `out` (all targets).
-    fn evaluate(
-        &self,
-        backend: &Backend,
-        problem: &Problem<'_>,
-        out: Outputs<'_>,
-    ) -> Result<(), CliError>;
-
-    /// The number of processes the sums run over.
-    fn ranks(&self) -> usize {
-        1
-    }
-}
-
-/// The sums of this process alone.
-struct Here;
-
-impl Sums for Here {
-    fn evaluate(
-        &self,
-        backend: &Backend,
-        problem: &Problem<'_>,
-        out: Outputs<'_>,
-    ) -> Result<(), CliError> {
-        Ok(backend.evaluate(problem, out)?)
-    }
-}
-
-/// [`run_fields`] with its sums evaluated by `sums`.
+/// [`run_fields`] with a backend that splits its sums among `ranks` MPI
+/// ranks (1: this process alone).
 pub(crate) fn run_fields_with(
     args: &FieldsArgs,
     show_progress: bool,
-    sums: &(dyn Sums + Sync),
+    ranks: usize,
 ) -> Result<FieldsReport, CliError> {
     let spec = args.system();
     if spec.ic != Ic::Clusters {
@@ -327,8 +296,7 @@ pub(crate) fn run_fields_with(
         progress::with_progress_bar(&counter, total, show_progress, || {
             for run in 0..runs {
                 let start = Instant::now();
-                sums.evaluate(
-                    &backend,
+                backend.evaluate(
                     &problem,
                     Outputs::with_gradient(&mut potential, &mut gradient),
                 )?;
@@ -368,7 +336,7 @@ pub(crate) fn run_fields_with(
             backend: backend.name(),
             isa,
             threads,
-            ranks: sums.ranks(),
+            ranks,
             reps: args.reps,
             warmup: args.warmup,
             pairs,

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use covar_integrate::System;
+use covar_kernel::Backend;
 
 use super::driver::{Env, Loop, Plan, Start};
 use super::interrupt::Stop;
@@ -58,10 +59,40 @@ impl Session {
     /// As [`run_simulation_with`](super::run_simulation_with) before its
     /// first step.
     pub fn start(args: &RunArgs, show_progress: bool, stop: &Stop) -> Result<Self, CliError> {
+        Self::start_on(args, show_progress, stop, &|b| Ok(b))
+    }
+
+    /// As [`start`](Self::start), with the system's backend replaced by
+    /// `on(backend)` before any sum (of a fresh run; after the checkpoint is
+    /// read, of a resumed one). The settings keep the backend they name.
+    ///
+    /// # Errors
+    ///
+    /// As [`start`](Self::start), and `on`'s.
+    pub(crate) fn start_on(
+        args: &RunArgs,
+        show_progress: bool,
+        stop: &Stop,
+        on: &dyn Fn(Backend) -> Result<Backend, CliError>,
+    ) -> Result<Self, CliError> {
         if let Some(dir) = &args.resume {
-            return Self::resume(dir, args, show_progress, stop);
+            let mut session = Self::resume(dir, args, show_progress, stop)?;
+            let system = &mut session.ready.system;
+            system.backend = on(system.backend.clone())?;
+            return Ok(session);
         }
-        Self::with_settings(Settings::resolve(args)?, show_progress, stop)
+        let settings = Settings::resolve(args)?;
+        let backend = on(settings.backend.clone())?;
+        let mut session = Self::with_settings(
+            Settings {
+                backend,
+                ..settings.clone()
+            },
+            show_progress,
+            stop,
+        )?;
+        session.settings = settings;
+        Ok(session)
     }
 
     /// As [`start`](Self::start) for settings already resolved (by

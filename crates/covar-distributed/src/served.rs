@@ -1,0 +1,392 @@
+//! Sums served by every rank to rank 0: rank 0 runs covar as one process
+//! would, and each Laplace sum it asks for is split among all ranks.
+//!
+//! Rank 0 holds the state (its [`Served`] backend stands in for the direct
+//! or naive one); the other ranks wait in [`serve`]. For each evaluation
+//! rank 0 broadcasts the problem (sources, channels, targets), every rank
+//! sums at one contiguous share of the targets over all sources (a
+//! [`Targets::SourceSubset`] when the targets are the sources, so each
+//! target gets the bits of one process), and rank 0 collects the shares.
+//! The exchange is `(3 + nd) N` values out and `4 nd N` back per
+//! evaluation, against `N^2 / size` pairs of work per rank; the
+//! integrators, their checkpoints, logs and snapshots are those of one
+//! process, so a run resumes on any number of ranks with the same bits.
+//! What is not distributed is memory: rank 0 holds every particle, and
+//! every rank the sources while it sums.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use covar_kernel::{
+    Backend, Direct, Isa, KernelError, LaplaceSum, Naive, Outputs, Points, Problem, Softening,
+    SofteningKernel, Targets,
+};
+
+use crate::comm::Comm;
+
+/// Fields of the header rank 0 broadcasts before each evaluation.
+const HEADER: usize = 9;
+/// Header opcodes.
+const EVALUATE: u64 = 1;
+const STOP: u64 = 2;
+/// Status codes a rank reports after its share.
+const OK: u64 = 0;
+const COINCIDENT: u64 = 1;
+const OVERFLOW: u64 = 2;
+const TARGET_ON_SOURCE: u64 = 3;
+const OTHER: u64 = 4;
+
+/// The backends a rank can serve with, by code.
+fn backend_code(backend: &Backend) -> Option<u64> {
+    match backend {
+        Backend::Naive(_) => Some(0),
+        Backend::Direct(_) => Some(1),
+        _ => None,
+    }
+}
+
+/// Time and volume of the last evaluation on rank 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ServedStats {
+    /// Bytes broadcast (the problem).
+    pub bytes_out: u64,
+    /// Bytes collected (every rank's share of the sums).
+    pub bytes_in: u64,
+    /// Wall time of rank 0's own share of the sums.
+    pub compute: Duration,
+    /// Wall time of the whole evaluation.
+    pub total: Duration,
+}
+
+/// Rank 0's backend: each evaluation split among all ranks of `comm`,
+/// which run [`serve`] meanwhile. Dropping it (or [`stop`](Self::stop))
+/// releases them.
+pub struct Served<C: Comm> {
+    comm: C,
+    inner: Backend,
+    stopped: AtomicBool,
+    stats: Mutex<ServedStats>,
+}
+
+impl<C: Comm> Served<C> {
+    /// Serves `inner` (the direct or the naive backend) over `comm`; call
+    /// on rank 0 only.
+    ///
+    /// # Errors
+    ///
+    /// A message for another backend (the fast one sums at a share of the
+    /// targets no faster than at all of them).
+    pub fn new(comm: C, inner: Backend) -> Result<Self, String> {
+        if backend_code(&inner).is_none() {
+            return Err(format!(
+                "the {} backend does not run over MPI ranks yet (direct and naive do)",
+                inner.name()
+            ));
+        }
+        assert_eq!(comm.rank(), 0, "rank 0 asks, the others serve");
+        Ok(Self {
+            comm,
+            inner,
+            stopped: AtomicBool::new(false),
+            stats: Mutex::default(),
+        })
+    }
+
+    /// The number of ranks the sums are split among.
+    pub fn ranks(&self) -> usize {
+        self.comm.size()
+    }
+
+    /// Time and volume of the last evaluation.
+    pub fn stats(&self) -> ServedStats {
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Releases the serving ranks (their [`serve`] returns); later
+    /// evaluations fail. Called by `drop`; calling it twice does nothing.
+    pub fn stop(&self) {
+        if !self.stopped.swap(true, Ordering::SeqCst) {
+            let mut header = [0; HEADER];
+            header[0] = STOP;
+            self.comm.broadcast_u64(&mut header);
+        }
+    }
+}
+
+impl<C: Comm> Drop for Served<C> {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The problem as broadcast: its shape, then its values.
+struct Shape {
+    n: usize,
+    nd: usize,
+    nt: usize,
+    at_sources: bool,
+    gradient: bool,
+    kernel: SofteningKernel,
+    isa: Option<Isa>,
+    backend: u64,
+    threads: usize,
+}
+
+impl Shape {
+    fn encode(&self) -> [u64; HEADER] {
+        let kernel = SofteningKernel::ALL.iter().position(|&k| k == self.kernel);
+        let isa = self.isa.and_then(|i| Isa::ALL.iter().position(|&a| a == i));
+        [
+            EVALUATE,
+            self.n as u64,
+            self.nd as u64,
+            self.nt as u64,
+            u64::from(self.at_sources) | u64::from(self.gradient) << 1,
+            kernel.unwrap_or(0) as u64,
+            isa.map_or(u64::MAX, |i| i as u64),
+            self.backend,
+            self.threads as u64,
+        ]
+    }
+
+    fn decode(h: &[u64; HEADER]) -> Self {
+        Self {
+            n: h[1] as usize,
+            nd: h[2] as usize,
+            nt: h[3] as usize,
+            at_sources: h[4] & 1 != 0,
+            gradient: h[4] & 2 != 0,
+            kernel: SofteningKernel::ALL[h[5] as usize],
+            isa: (h[6] != u64::MAX).then(|| Isa::ALL[h[6] as usize]),
+            backend: h[7],
+            threads: h[8] as usize,
+        }
+    }
+
+    /// Values broadcast after the header: softening length, source
+    /// coordinates, channels, and separate targets' coordinates.
+    fn payload_len(&self) -> usize {
+        1 + (3 + self.nd) * self.n + if self.at_sources { 0 } else { 3 * self.nt }
+    }
+
+    /// The targets of `rank`'s share, `lo .. hi`.
+    fn share(&self, rank: usize, size: usize) -> (usize, usize) {
+        (self.nt * rank / size, self.nt * (rank + 1) / size)
+    }
+}
+
+/// Sums at targets `lo .. hi` of the broadcast problem; returns the status
+/// words and the sums (potentials, then gradients, channel-major over the
+/// share).
+fn share_sums(
+    shape: &Shape,
+    payload: &[f64],
+    (lo, hi): (usize, usize),
+    backend: &dyn LaplaceSum,
+) -> ([u64; 3], Vec<f64>) {
+    let (n, nd, m) = (shape.n, shape.nd, hi - lo);
+    let softening = Softening::new(shape.kernel, payload[0]);
+    let (x, rest) = payload[1..].split_at(n);
+    let (y, rest) = rest.split_at(n);
+    let (z, rest) = rest.split_at(n);
+    let (channels, targets) = rest.split_at(nd * n);
+    let index: Vec<usize> = (lo..hi).collect();
+    let problem = if shape.at_sources {
+        Problem::at_source_subset(
+            Points::new(x, y, z),
+            channels,
+            nd,
+            Points::new(&x[lo..hi], &y[lo..hi], &z[lo..hi]),
+            &index,
+            softening,
+        )
+    } else {
+        let nt = shape.nt;
+        let (tx, rest) = targets.split_at(nt);
+        let (ty, tz) = rest.split_at(nt);
+        Problem::at_points(
+            Points::new(x, y, z),
+            channels,
+            nd,
+            Points::new(&tx[lo..hi], &ty[lo..hi], &tz[lo..hi]),
+            softening,
+        )
+    };
+    let mut sums = vec![0.0; if shape.gradient { 4 } else { 1 } * nd * m];
+    let result = {
+        let (pot, grad) = sums.split_at_mut(nd * m);
+        let out = if shape.gradient {
+            Outputs::with_gradient(pot, grad)
+        } else {
+            Outputs::potential(pot)
+        };
+        backend.evaluate(&problem, out)
+    };
+    let status = match result {
+        Ok(()) => [OK, 0, 0],
+        Err(KernelError::Coincident { first, second }) => [COINCIDENT, first as u64, second as u64],
+        Err(KernelError::Overflow { target }) => [OVERFLOW, (lo + target) as u64, 0],
+        Err(KernelError::TargetOnSource {
+            target,
+            source_index,
+        }) => [TARGET_ON_SOURCE, (lo + target) as u64, source_index as u64],
+        Err(_) => [OTHER, 0, 0],
+    };
+    (status, sums)
+}
+
+/// The backend a rank sums its share with.
+fn make_backend(shape: &Shape) -> Result<Backend, String> {
+    match (shape.backend, shape.isa) {
+        (0, _) => Ok(Backend::Naive(Naive::new())),
+        (1, Some(isa)) => Direct::with_isa(isa)
+            .map(Backend::Direct)
+            .ok_or_else(|| format!("this CPU cannot run {isa}, which rank 0's backend uses")),
+        (1, None) => Ok(Backend::Direct(Direct::new())),
+        (code, _) => Err(format!("unknown backend code {code}")),
+    }
+}
+
+impl<C: Comm + Sync> LaplaceSum for Served<C> {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    fn isa(&self) -> Option<Isa> {
+        self.inner.isa()
+    }
+
+    fn evaluate(&self, problem: &Problem<'_>, out: Outputs<'_>) -> Result<(), KernelError> {
+        let start = Instant::now();
+        if self.stopped.load(Ordering::SeqCst) {
+            return Err(KernelError::Peer { rank: 1 });
+        }
+        // Bad lengths and values are found here, before anything is sent.
+        let dims = covar_kernel::validate::validate(problem, &out)?;
+        let (n, nd, nt) = (dims.n_sources, dims.nd, dims.n_targets);
+        let at_sources = match problem.targets {
+            Targets::Sources => true,
+            Targets::Points(_) => false,
+            // Not asked for by the integrators: summed here alone.
+            Targets::SourceSubset { .. } => return self.inner.evaluate(problem, out),
+        };
+        let shape = Shape {
+            n,
+            nd,
+            nt,
+            at_sources,
+            gradient: out.gradient.is_some(),
+            kernel: problem.softening.kernel,
+            isa: self.inner.isa(),
+            backend: backend_code(&self.inner).expect("checked in new"),
+            threads: rayon::current_num_threads(),
+        };
+        let mut header = shape.encode();
+        self.comm.broadcast_u64(&mut header);
+        let mut payload = Vec::with_capacity(shape.payload_len());
+        payload.push(problem.softening.length);
+        let p = problem.sources.points;
+        for col in [p.x, p.y, p.z, problem.sources.channels] {
+            payload.extend_from_slice(col);
+        }
+        if !at_sources {
+            let t = problem.target_points();
+            for col in [t.x, t.y, t.z] {
+                payload.extend_from_slice(col);
+            }
+        }
+        self.comm.broadcast_f64(&mut payload);
+        let t = Instant::now();
+        let share = shape.share(0, self.comm.size());
+        let (status, mine) = share_sums(&shape, &payload, share, &self.inner);
+        let compute = t.elapsed();
+        let (statuses, _) = self.comm.collect_f64(&status.map(f64::from_bits));
+        let (sums, counts) = self.comm.collect_f64(&mine);
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner()) = ServedStats {
+            bytes_out: 8 * (HEADER + payload.len()) as u64,
+            bytes_in: 8 * (sums.len() + statuses.len()) as u64,
+            compute,
+            total: start.elapsed(),
+        };
+        for (rank, s) in statuses.chunks_exact(3).enumerate() {
+            let [code, a, b] = [s[0], s[1], s[2]].map(|v| v.to_bits());
+            let (a, b) = (a as usize, b as usize);
+            match code {
+                OK => {}
+                COINCIDENT => {
+                    return Err(KernelError::Coincident {
+                        first: a,
+                        second: b,
+                    });
+                }
+                OVERFLOW => return Err(KernelError::Overflow { target: a }),
+                TARGET_ON_SOURCE => {
+                    return Err(KernelError::TargetOnSource {
+                        target: a,
+                        source_index: b,
+                    });
+                }
+                _ => return Err(KernelError::Peer { rank }),
+            }
+        }
+        let Outputs {
+            potential,
+            mut gradient,
+        } = out;
+        let rows = if shape.gradient { 4 } else { 1 } * nd;
+        let mut at = 0;
+        for (rank, &count) in counts.iter().enumerate() {
+            let (lo, hi) = shape.share(rank, self.comm.size());
+            let m = hi - lo;
+            debug_assert_eq!(count, rows * m);
+            for (row, values) in sums[at..at + count].chunks_exact(m.max(1)).enumerate() {
+                let to = if row < nd {
+                    &mut potential[row * nt..(row + 1) * nt]
+                } else {
+                    let g = gradient.as_deref_mut().expect("gradient asked for");
+                    &mut g[(row - nd) * nt..(row - nd + 1) * nt]
+                };
+                to[lo..hi].copy_from_slice(&values[..m]);
+            }
+            at += count;
+        }
+        Ok(())
+    }
+}
+
+/// Serves rank 0's evaluations until it stops ([`Served::stop`], or its
+/// `Served` dropped); call on every other rank.
+///
+/// # Errors
+///
+/// A message if rank 0 asks for a backend this rank cannot run (an
+/// instruction set its CPU lacks); rank 0 then waits for it, so the caller
+/// should abort the MPI job.
+pub fn serve(comm: &impl Comm) -> Result<(), String> {
+    // A pool of as many threads as rank 0's, made once.
+    let mut pool: Option<(usize, rayon::ThreadPool)> = None;
+    loop {
+        let mut header = [0; HEADER];
+        comm.broadcast_u64(&mut header);
+        if header[0] == STOP {
+            return Ok(());
+        }
+        let shape = Shape::decode(&header);
+        let mut payload = vec![0.0; shape.payload_len()];
+        comm.broadcast_f64(&mut payload);
+        let backend = make_backend(&shape)?;
+        let share = shape.share(comm.rank(), comm.size());
+        if pool.as_ref().is_none_or(|p| p.0 != shape.threads) {
+            let threads = rayon::ThreadPoolBuilder::new()
+                .num_threads(shape.threads)
+                .build()
+                .map_err(|e| format!("starting {} threads: {e}", shape.threads))?;
+            pool = Some((shape.threads, threads));
+        }
+        let (_, threads) = pool.as_ref().expect("made above");
+        let (status, mine) = threads.install(|| share_sums(&shape, &payload, share, &backend));
+        comm.collect_f64(&status.map(f64::from_bits));
+        comm.collect_f64(&mine);
+    }
+}
