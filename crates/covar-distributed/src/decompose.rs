@@ -150,16 +150,7 @@ impl Decomposition {
         let mut ids = Vec::with_capacity(store.len());
         for &i in &order {
             let p = store.particle(i);
-            values.extend_from_slice(&[
-                p.position.x,
-                p.position.y,
-                p.position.z,
-                p.momentum.x,
-                p.momentum.y,
-                p.momentum.z,
-                p.mass,
-                p.charge,
-            ]);
+            values.extend_from_slice(&p.values());
             ids.push(p.id);
         }
         let value_counts: Vec<usize> = counts.iter().map(|c| RECORD * c).collect();
@@ -169,14 +160,10 @@ impl Decomposition {
         arrived.sort_unstable();
         let mut out = ParticleStore::with_capacity(arrived.len());
         for (id, k) in arrived {
-            let v = &values[RECORD * k..RECORD * (k + 1)];
-            out.push_keeping_id(Particle {
-                position: DVec3::new(v[0], v[1], v[2]),
-                momentum: DVec3::new(v[3], v[4], v[5]),
-                mass: v[6],
-                charge: v[7],
-                id,
-            });
+            let v = values[RECORD * k..RECORD * (k + 1)]
+                .try_into()
+                .expect("a whole record");
+            out.push_keeping_id(Particle::from_values(v, id));
         }
         out
     }

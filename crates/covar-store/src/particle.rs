@@ -50,6 +50,46 @@ impl Particle {
         }
     }
 
+    /// The particle's eight values in the store's column order ([`Field::ALL`]):
+    /// position, momentum, mass, charge.
+    ///
+    /// [`Field::ALL`]: crate::Field::ALL
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use covar_store::Particle;
+    /// use glam::DVec3;
+    /// let p = Particle::new(DVec3::new(1.0, 2.0, 3.0), DVec3::ZERO, 4.0, -1.0);
+    /// assert_eq!(p.values(), [1.0, 2.0, 3.0, 0.0, 0.0, 0.0, 4.0, -1.0]);
+    /// assert_eq!(Particle::from_values(p.values(), 0), p);
+    /// ```
+    #[must_use]
+    pub const fn values(&self) -> [f64; 8] {
+        [
+            self.position.x,
+            self.position.y,
+            self.position.z,
+            self.momentum.x,
+            self.momentum.y,
+            self.momentum.z,
+            self.mass,
+            self.charge,
+        ]
+    }
+
+    /// The particle whose [`values`](Self::values) are `v`, with id `id`.
+    #[must_use]
+    pub const fn from_values(v: [f64; 8], id: u64) -> Self {
+        Self {
+            position: DVec3::new(v[0], v[1], v[2]),
+            momentum: DVec3::new(v[3], v[4], v[5]),
+            mass: v[6],
+            charge: v[7],
+            id,
+        }
+    }
+
     /// Velocity `u = P / m`.
     #[must_use]
     pub fn velocity(&self) -> DVec3 {

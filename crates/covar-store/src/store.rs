@@ -146,16 +146,7 @@ impl ParticleStore {
             }
             self.ids.resize(i + block, PAD_ID);
         }
-        let values = [
-            p.position.x,
-            p.position.y,
-            p.position.z,
-            p.momentum.x,
-            p.momentum.y,
-            p.momentum.z,
-            p.mass,
-            p.charge,
-        ];
+        let values = p.values();
         for (col, v) in self.cols.iter_mut().zip(values) {
             col[i] = v;
         }

@@ -303,6 +303,7 @@ pub(crate) fn refine_third<S: Simd>(s: S, x: S::V, y: S::V) -> S::V {
 /// overflows), so its second step is this one: `1/sqrt(0)` is then not
 /// finite, as IEEE's `inf`, and a coincident pair with no softening is
 /// reported, not summed as a huge finite term.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub(crate) fn refine_third_square_first<S: Simd>(s: S, x: S::V, y: S::V) -> S::V {
     let e = s.neg_mul_add(x, s.mul(y, y), s.splat(1.0));

@@ -162,16 +162,7 @@ pub fn format(store: &ParticleStore) -> String {
 pub fn format_into(store: &ParticleStore, out: &mut impl std::io::Write) -> std::io::Result<()> {
     writeln!(out, "{}", HEADER.join(","))?;
     for p in store.iter() {
-        let v = [
-            p.position.x,
-            p.position.y,
-            p.position.z,
-            p.momentum.x,
-            p.momentum.y,
-            p.momentum.z,
-            p.mass,
-            p.charge,
-        ];
+        let v = p.values();
         for (c, x) in v.iter().enumerate() {
             let sep = if c == 7 { '\n' } else { ',' };
             write!(out, "{x:?}{sep}")?;

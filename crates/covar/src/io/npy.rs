@@ -43,19 +43,7 @@ pub fn encode_into(store: &ParticleStore, out: &mut impl Write) -> std::io::Resu
     let mut record = [0u8; RECORD];
     for p in store.iter() {
         record[..8].copy_from_slice(&p.id.to_le_bytes());
-        for (k, v) in [
-            p.position.x,
-            p.position.y,
-            p.position.z,
-            p.momentum.x,
-            p.momentum.y,
-            p.momentum.z,
-            p.mass,
-            p.charge,
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (k, v) in p.values().into_iter().enumerate() {
             record[8 * (k + 1)..][..8].copy_from_slice(&v.to_le_bytes());
         }
         out.write_all(&record)?;
