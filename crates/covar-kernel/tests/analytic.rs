@@ -4,12 +4,12 @@
 mod common;
 
 use common::Case;
-use covar_kernel::{Backend, Direct, Isa, LaplaceSum, Naive, Outputs, Points, Problem};
+use covar_kernel::{Backend, Direct, LaplaceSum, Naive, Outputs, Points, Problem};
 
 /// Every exact backend: naive and direct on each instruction set of this CPU.
 fn exact_backends() -> Vec<Backend> {
     let mut all = vec![Backend::Naive(Naive::new())];
-    for isa in Isa::available() {
+    for isa in common::isas() {
         all.push(Backend::Direct(Direct::with_isa(isa).unwrap()));
     }
     all

@@ -64,7 +64,7 @@ fn softenings() -> Vec<Softening> {
 
 #[test]
 fn every_size_nd_softening_and_mode_on_every_isa() {
-    for isa in Isa::available() {
+    for isa in common::isas() {
         for (k, &n) in SIZES.iter().enumerate() {
             for nd in [1, 4] {
                 for (ks, &s) in softenings().iter().enumerate() {
@@ -89,7 +89,7 @@ fn every_size_nd_softening_and_mode_on_every_isa() {
 #[test]
 fn other_channel_counts_use_every_channel_group() {
     // nd = 2, 3, 5, 7, 9, 12 exercise the 1-, 2-, 4- and 8-channel groups.
-    for isa in Isa::available() {
+    for isa in common::isas() {
         for nd in [2, 3, 5, 7, 9, 12] {
             check(&Case::random(77 + nd as u64, 70, nd, None, 0.0), isa);
             // potential only takes the 8-wide path for nd >= 8
@@ -121,7 +121,7 @@ fn other_channel_counts_use_every_channel_group() {
 /// just beyond `h`; every lane position, every instruction set.
 #[test]
 fn compact_kernels_at_zero_their_breaks_and_support() {
-    for isa in Isa::available() {
+    for isa in common::isas() {
         for kernel in [SofteningKernel::Spline, SofteningKernel::WendlandC2] {
             let soft = Softening::new(kernel, 0.25);
             let h = soft.support().unwrap();
@@ -153,7 +153,7 @@ fn compact_kernels_at_zero_their_breaks_and_support() {
 fn clustered_and_wide_range_inputs() {
     // Adversarial: a tight cluster (distances ~1e-9) next to far points
     // (~1e6), so 1/r spans fifteen orders of magnitude within one sum.
-    for isa in Isa::available() {
+    for isa in common::isas() {
         let mut case = Case::random(4242, 300, 4, None, 0.0);
         for i in 0..300 {
             let scale = match i % 3 {
@@ -173,7 +173,7 @@ fn clustered_and_wide_range_inputs() {
 /// (run with `--nocapture`); asserts the bound too.
 #[test]
 fn worst_error_report() {
-    for isa in Isa::available() {
+    for isa in common::isas() {
         let case = Case::random(7, 4097, 4, None, 0.0);
         let (pot_ref, grad_ref) = case.eval(&Naive::new());
         let (pot, grad) = case.eval(&Direct::with_isa(isa).unwrap());
@@ -210,7 +210,7 @@ proptest! {
                 *v *= scale;
             }
         }
-        for isa in Isa::available() {
+        for isa in common::isas() {
             check(&case, isa);
         }
     }

@@ -6,13 +6,11 @@ mod common;
 use bumpalo::Bump;
 use common::Case;
 use covar_kernel::physics::{Particles, covariance_product, vector_potential};
-use covar_kernel::{
-    Backend, Direct, Field, Isa, KernelError, LaplaceSum, Naive, Outputs, Points, Role,
-};
+use covar_kernel::{Backend, Direct, Field, KernelError, LaplaceSum, Naive, Outputs, Points, Role};
 
 fn backends() -> Vec<Backend> {
     let mut all = vec![Backend::Naive(Naive::new())];
-    for isa in Isa::available() {
+    for isa in common::isas() {
         all.push(Backend::Direct(Direct::with_isa(isa).unwrap()));
     }
     all
@@ -378,8 +376,8 @@ fn physics_helpers_name_the_bad_particle() {
 /// as a huge finite term.
 #[test]
 fn coincident_sources_are_reported_from_potentials_alone_on_every_isa() {
-    use covar_kernel::{Direct, Isa, LaplaceSum, Outputs};
-    for isa in Isa::available() {
+    use covar_kernel::{Direct, LaplaceSum, Outputs};
+    for isa in common::isas() {
         for (i, j) in [(2, 6), (3, 9), (2, 9), (3, 6), (0, 1), (70, 71)] {
             let mut case = Case::random(11, 100, 1, None, 0.0);
             case.x[j] = case.x[i];

@@ -132,7 +132,7 @@ fn achieved_error_is_within_the_requested_tolerance() {
             let problem = Problem::at_sources(Points::new(&x, &y, &z), &ch, nd, 0.0);
             let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
             for tol in [1e-3, 1e-6, 1e-9] {
-                for isa in Isa::available() {
+                for isa in common::isas() {
                     let (b, ep, eg) = fast_errors(tol, isa, &problem, (&pot_ref, &grad_ref));
                     let ok = if ep <= tol && eg <= tol { "ok" } else { "FAIL" };
                     let near = if b.stats().near_relaxed {
@@ -201,7 +201,7 @@ fn compact_softening_within_tolerance() {
                 let problem = Problem::at_sources(Points::new(&x, &y, &z), &ch, nd, soft);
                 let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
                 for tol in [1e-3, 1e-6, 1e-9] {
-                    for isa in Isa::available() {
+                    for isa in common::isas() {
                         let (b, ep, eg) = fast_errors(tol, isa, &problem, (&pot_ref, &grad_ref));
                         let ok = ep <= tol && eg <= tol;
                         lines.push(format!(
@@ -303,7 +303,7 @@ fn same_bits_for_any_thread_count() {
     let [x, y, z] = points(Dist::Plummer, n, 8);
     let (ch, nd) = channels(Sources::VectorLike, n, 9);
     let problem = Problem::at_sources(Points::new(&x, &y, &z), &ch, nd, 0.0);
-    for isa in Isa::available() {
+    for isa in common::isas() {
         let params = FastParams {
             leaf_size: 64,
             ..FastParams::default()
@@ -366,7 +366,7 @@ fn forces_conserve_momentum_to_round_off() {
             ] {
                 let problem = Problem::at_sources(Points::new(&x, &y, &z), &q, 1, s);
                 let (_, grad_ref) = eval(&Direct::new(), &problem);
-                for isa in Isa::available() {
+                for isa in common::isas() {
                     let (_, grad) = eval(&fast_on(tol, isa), &problem);
                     let residual = momentum_residual(&q, &grad);
                     let error = rel_l2(&grad, &grad_ref);

@@ -13,12 +13,12 @@ mod common;
 use std::time::Instant;
 
 use common::uniform;
+use covar_kernel::Points;
 use covar_kernel::fast::expansion::reference::{l2l_reference, m2l_reference, m2m_reference};
 use covar_kernel::fast::expansion::{
     Channels, Fields, Frame, MAX_ORDER, Operators, Quantity, Rotation, index, irregular,
     n_coefficients, order_for_tolerance, regular, truncation_error,
 };
-use covar_kernel::{Isa, Points};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -1184,7 +1184,7 @@ fn l2p_in_lanes_matches_a_plain_evaluation_on_every_instruction_set() {
                 }
             }
             let mut grads = Vec::new();
-            for isa in Isa::available() {
+            for isa in common::isas() {
                 let mut ops = Operators::new(p, nd).with_isa(isa).unwrap();
                 let (pot, grad) = evaluate(&mut ops, true, frame, &coef, &t);
                 for k in 0..nd * n {
@@ -1235,7 +1235,7 @@ fn p2m_in_lanes_matches_a_plain_sum_on_every_instruction_set() {
                     }
                 }
             }
-            for isa in Isa::available() {
+            for isa in common::isas() {
                 let mut ops = Operators::new(p, nd).with_isa(isa).unwrap();
                 let mut m = vec![0.0; ops.expansion_len()];
                 let points = Points::new(&pts[0], &pts[1], &pts[2]);

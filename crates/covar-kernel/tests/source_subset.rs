@@ -8,8 +8,8 @@ mod common;
 
 use common::{Case, uniform};
 use covar_kernel::{
-    Direct, Fast, FastParams, Isa, KernelError, LaplaceSum, Naive, Outputs, Points, Problem,
-    Softening, SofteningKernel,
+    Direct, Fast, FastParams, KernelError, LaplaceSum, Naive, Outputs, Points, Problem, Softening,
+    SofteningKernel,
 };
 use proptest::prelude::*;
 use rand_core::SeedableRng;
@@ -98,7 +98,7 @@ fn softenings() -> [Softening; 3] {
 
 #[test]
 fn subset_rows_equal_the_full_sums_bit_for_bit_on_every_isa() {
-    for isa in Isa::available() {
+    for isa in common::isas() {
         let direct = Direct::with_isa(isa).expect("available");
         for (k, n) in [1, 2, 7, 9, 65, 130, 4100].into_iter().enumerate() {
             for nd in [1, 3, 4] {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::Case;
-use covar_kernel::{Direct, Isa};
+use covar_kernel::Direct;
 
 #[test]
 fn same_bits_with_1_2_and_3_threads() {
@@ -16,7 +16,7 @@ fn same_bits_with_1_2_and_3_threads() {
         (13, 333, 7, 0.0),
     ] {
         let case = Case::random(seed, n, nd, None, s);
-        for isa in Isa::available() {
+        for isa in common::isas() {
             let backend = Direct::with_isa(isa).unwrap();
             let runs: Vec<(Vec<u64>, Vec<u64>)> = [1, 2, 3]
                 .into_iter()

@@ -1,7 +1,7 @@
 //! Seeded fixtures and comparison helpers shared by the kernel tests.
 #![allow(dead_code)]
 
-use covar_kernel::{LaplaceSum, Outputs, Points, Problem, Softening};
+use covar_kernel::{Isa, LaplaceSum, Outputs, Points, Problem, Softening};
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -14,6 +14,37 @@ pub fn test_size(n: usize) -> usize {
     } else {
         n
     }
+}
+
+/// The instruction sets the tests run on: every one this CPU has, or those
+/// named (comma-separated) by `COVAR_TEST_ISAS`. `scripts/test-aarch64.sh`
+/// names `neon` alone: under emulation the scalar path, the same Rust code
+/// as on x86-64 where it is tested natively, would double the time.
+///
+/// # Panics
+///
+/// If `COVAR_TEST_ISAS` names an instruction set this CPU cannot run.
+pub fn isas() -> Vec<Isa> {
+    let Some(names) = std::env::var_os("COVAR_TEST_ISAS") else {
+        return Isa::available();
+    };
+    let names = names.to_string_lossy();
+    let isas: Vec<Isa> = names
+        .split(',')
+        .map(|name| {
+            let isa: Isa = name
+                .trim()
+                .parse()
+                .unwrap_or_else(|e| panic!("COVAR_TEST_ISAS: {e}"));
+            assert!(
+                isa.is_available(),
+                "COVAR_TEST_ISAS: this CPU cannot run {isa}"
+            );
+            isa
+        })
+        .collect();
+    assert!(!isas.is_empty(), "COVAR_TEST_ISAS names no instruction set");
+    isas
 }
 
 /// Uniform f64 in [lo, hi) from a seeded generator.
