@@ -30,6 +30,9 @@ const HEADER: usize = 9;
 /// Header opcodes.
 const EVALUATE: u64 = 1;
 const STOP: u64 = 2;
+/// Words a rank reports after its share: a status code, two indices, and
+/// its compute time in nanoseconds.
+const STATUS: usize = 4;
 /// Status codes a rank reports after its share.
 const OK: u64 = 0;
 const COINCIDENT: u64 = 1;
@@ -46,17 +49,35 @@ fn backend_code(backend: &Backend) -> Option<u64> {
     }
 }
 
-/// Time and volume of the last evaluation on rank 0.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// Times and volumes of the evaluations served so far, summed over them.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServedStats {
-    /// Bytes broadcast (the problem).
+    /// Evaluations split among the ranks.
+    pub evaluations: u64,
+    /// Bytes broadcast (the problems).
     pub bytes_out: u64,
-    /// Bytes collected (every rank's share of the sums).
+    /// Bytes collected (every rank's share of the sums, and its status).
     pub bytes_in: u64,
-    /// Wall time of rank 0's own share of the sums.
-    pub compute: Duration,
-    /// Wall time of the whole evaluation.
+    /// Rank 0's time broadcasting the problems.
+    pub broadcast: Duration,
+    /// Rank 0's time from the end of its own share to the last rank's
+    /// sums received: waiting for the slowest rank, then the transfer.
+    pub collect: Duration,
+    /// Each rank's time summing its shares, rank 0 first.
+    pub compute: Vec<Duration>,
+    /// Wall time of the evaluations on rank 0.
     pub total: Duration,
+}
+
+impl ServedStats {
+    /// The slowest rank's compute time over the mean of all ranks' (1 when
+    /// the shares took equally long; 0 before any evaluation).
+    pub fn imbalance(&self) -> f64 {
+        let secs: Vec<f64> = self.compute.iter().map(Duration::as_secs_f64).collect();
+        let mean = secs.iter().sum::<f64>() / secs.len().max(1) as f64;
+        let max = secs.iter().copied().fold(0.0, f64::max);
+        if mean > 0.0 { max / mean } else { 0.0 }
+    }
 }
 
 /// Rank 0's backend: each evaluation split among all ranks of `comm`,
@@ -98,18 +119,16 @@ impl<C: Comm> Served<C> {
         self.comm.size()
     }
 
-    /// Time and volume of the last evaluation.
+    /// Times and volumes of the evaluations served so far.
     pub fn stats(&self) -> ServedStats {
-        *self.stats.lock().unwrap_or_else(|e| e.into_inner())
+        self.stats.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Releases the serving ranks (their [`serve`] returns); later
     /// evaluations fail. Called by `drop`; calling it twice does nothing.
     pub fn stop(&self) {
         if !self.stopped.swap(true, Ordering::SeqCst) {
-            let mut header = [0; HEADER];
-            header[0] = STOP;
-            self.comm.broadcast_u64(&mut header);
+            release(&self.comm);
         }
     }
 }
@@ -177,14 +196,15 @@ impl Shape {
 }
 
 /// Sums at targets `lo .. hi` of the broadcast problem; returns the status
-/// words and the sums (potentials, then gradients, channel-major over the
-/// share).
+/// words (the last one the time taken, in nanoseconds) and the sums
+/// (potentials, then gradients, channel-major over the share).
 fn share_sums(
     shape: &Shape,
     payload: &[f64],
     (lo, hi): (usize, usize),
     backend: &dyn LaplaceSum,
-) -> ([u64; 3], Vec<f64>) {
+) -> ([u64; STATUS], Vec<f64>) {
+    let start = Instant::now();
     let (n, nd, m) = (shape.n, shape.nd, hi - lo);
     let softening = Softening::new(shape.kernel, payload[0]);
     let (x, rest) = payload[1..].split_at(n);
@@ -223,7 +243,7 @@ fn share_sums(
         };
         backend.evaluate(&problem, out)
     };
-    let status = match result {
+    let [code, a, b] = match result {
         Ok(()) => [OK, 0, 0],
         Err(KernelError::Coincident { first, second }) => [COINCIDENT, first as u64, second as u64],
         Err(KernelError::Overflow { target }) => [OVERFLOW, (lo + target) as u64, 0],
@@ -233,7 +253,8 @@ fn share_sums(
         }) => [TARGET_ON_SOURCE, (lo + target) as u64, source_index as u64],
         Err(_) => [OTHER, 0, 0],
     };
-    (status, sums)
+    let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    ([code, a, b, nanos], sums)
 }
 
 /// The backend a rank sums its share with.
@@ -297,20 +318,31 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
             }
         }
         self.comm.broadcast_f64(&mut payload);
-        let t = Instant::now();
+        let broadcast = start.elapsed();
         let share = shape.share(0, self.comm.size());
         let (status, mine) = share_sums(&shape, &payload, share, &self.inner);
-        let compute = t.elapsed();
+        let collecting = Instant::now();
         let (statuses, _) = self.comm.collect_f64(&status.map(f64::from_bits));
         let (sums, counts) = self.comm.collect_f64(&mine);
-        *self.stats.lock().unwrap_or_else(|e| e.into_inner()) = ServedStats {
-            bytes_out: 8 * (HEADER + payload.len()) as u64,
-            bytes_in: 8 * (sums.len() + statuses.len()) as u64,
-            compute,
-            total: start.elapsed(),
-        };
-        for (rank, s) in statuses.chunks_exact(3).enumerate() {
-            let [code, a, b] = [s[0], s[1], s[2]].map(|v| v.to_bits());
+        let collect = collecting.elapsed();
+        let statuses: Vec<[u64; STATUS]> = statuses
+            .chunks_exact(STATUS)
+            .map(|s| std::array::from_fn(|k| s[k].to_bits()))
+            .collect();
+        {
+            let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+            stats.evaluations += 1;
+            stats.bytes_out += 8 * (HEADER + payload.len()) as u64;
+            stats.bytes_in += 8 * (sums.len() + STATUS * statuses.len()) as u64;
+            stats.broadcast += broadcast;
+            stats.collect += collect;
+            stats.compute.resize(statuses.len(), Duration::ZERO);
+            for (sum, s) in stats.compute.iter_mut().zip(&statuses) {
+                *sum += Duration::from_nanos(s[3]);
+            }
+            stats.total += start.elapsed();
+        }
+        for (rank, &[code, a, b, _]) in statuses.iter().enumerate() {
             let (a, b) = (a as usize, b as usize);
             match code {
                 OK => {}
@@ -353,6 +385,15 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
         }
         Ok(())
     }
+}
+
+/// Releases the ranks waiting in [`serve`] when rank 0 stops before it
+/// made a [`Served`] backend (a command refused on rank 0 alone); call on
+/// rank 0 only, at most once, and never beside a `Served` of `comm`.
+pub fn release(comm: &impl Comm) {
+    let mut header = [0; HEADER];
+    header[0] = STOP;
+    comm.broadcast_u64(&mut header);
 }
 
 /// Serves rank 0's evaluations until it stops ([`Served::stop`], or its

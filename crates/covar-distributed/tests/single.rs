@@ -92,7 +92,15 @@ fn served_sums_on_one_rank_are_the_backend_s_bits() {
             .all(|(a, b)| a.to_bits() == b.to_bits())
     );
     assert_eq!(served.ranks(), 1);
-    assert!(served.stats().bytes_out > 0);
+    let stats = served.stats();
+    assert_eq!(stats.evaluations, 1);
+    // The problem out (header, softening, 200 points, 3 channels), the
+    // sums (potential and gradient) and the status words back.
+    assert_eq!(stats.bytes_out, 8 * (9 + 1 + (3 + nd as u64) * 200));
+    assert_eq!(stats.bytes_in, 8 * (4 * nd as u64 * 200 + 4));
+    assert_eq!(stats.compute.len(), 1);
+    assert!(stats.compute[0] > std::time::Duration::ZERO && stats.compute[0] <= stats.total);
+    assert_eq!(stats.imbalance(), 1.0);
     // Separate targets too.
     let t = Plummer::new(50, 8).generate().unwrap();
     let at_points = |b: &dyn LaplaceSum| {

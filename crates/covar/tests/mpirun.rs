@@ -203,6 +203,21 @@ fn fields_over_ranks_report_the_bits_of_one_process() {
             )
         });
         assert_eq!(got["ranks"], ranks.max(1));
+        let exchange = &got["exchange"];
+        if ranks == 1 {
+            assert!(exchange.is_null(), "one rank runs alone: {exchange}");
+        } else {
+            // Per evaluation: the problem out (header, softening, 2500
+            // points with 4 channels); the sums and each rank's 4 status
+            // words back.
+            let bytes = |key: &str| exchange[key].as_f64().expect("a number");
+            assert_eq!(bytes("bytes_out"), 8.0 * (9 + 1 + 7 * 2500) as f64);
+            assert_eq!(bytes("bytes_in"), 8.0 * (16 * 2500 + 4 * ranks) as f64);
+            let compute = exchange["compute_seconds"].as_array().expect("per rank");
+            assert_eq!(compute.len(), ranks);
+            assert!(compute.iter().all(|s| s.as_f64().is_some_and(|s| s > 0.0)));
+            assert!(bytes("imbalance") >= 1.0, "{exchange}");
+        }
         // The numbers as printed (shortest round-trip form), not as parsed.
         let (got, want) = (
             String::from_utf8_lossy(&out.stdout),

@@ -62,11 +62,13 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
     // What cannot run over ranks is refused by every rank alike, before
     // any exchange.
     let backend = match &cli.command {
-        Command::Fields(args) => args.backend()?,
-        Command::Run(args) if args.resume.is_none() => super::run::Settings::resolve(args)?.backend,
+        Command::Fields(args) => Some(args.backend()?),
+        Command::Run(args) if args.resume.is_none() => {
+            Some(super::run::Settings::resolve(args)?.backend)
+        }
         // A resumed run's backend is in its checkpoint: checked on rank 0,
-        // which stops the others if it is not served.
-        Command::Run(_) => Backend::Direct(covar_kernel::Direct::new()),
+        // which releases the others if it is not served.
+        Command::Run(_) => None,
         Command::Fit(_) | Command::Plot(_) => {
             let name = if matches!(cli.command, Command::Fit(_)) {
                 "fit"
@@ -79,10 +81,12 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
             )));
         }
     };
-    if !matches!(backend, Backend::Direct(_) | Backend::Naive(_)) {
+    if let Some(b) = &backend
+        && !matches!(b, Backend::Direct(_) | Backend::Naive(_))
+    {
         return Err(CliError::Distributed(format!(
             "the {} backend does not run over MPI ranks yet (direct and naive do)",
-            covar_kernel::LaplaceSum::name(&backend)
+            covar_kernel::LaplaceSum::name(b)
         )));
     }
     let (_universe, comm) = covar_distributed::initialize().map_err(CliError::Distributed)?;
@@ -97,7 +101,7 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
     };
     match &cli.command {
         Command::Fields(args) => {
-            let (backend, server) = served(backend)?;
+            let (backend, server) = served(backend.expect("a fields command's backend"))?;
             let args = FieldsArgs {
                 backend,
                 isa: None,
@@ -105,7 +109,9 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
             };
             let report = super::fields::run_fields_with(&args, false, server.ranks());
             server.stop();
-            super::print_report(&report?, args.json)
+            let mut report = report?;
+            report.exchange = Some(exchange_report(&server.stats()));
+            super::print_report(&report, args.json)
         }
         Command::Run(args) => {
             let stop = Stop::new();
@@ -127,12 +133,24 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
                 Some(s) => s.stop(),
                 // Refused before any sum (e.g. a resumed run of the fast
                 // backend): release the others.
-                None => Served::new(comm.clone(), Backend::Naive(covar_kernel::Naive::new()))
-                    .map_err(CliError::Distributed)?
-                    .stop(),
+                None => covar_distributed::release(&comm),
             }
             super::print_report(&report?, args.json)
         }
         Command::Fit(_) | Command::Plot(_) => unreachable!("refused above"),
+    }
+}
+
+/// Rank 0's figures of the exchanges, per evaluation.
+#[cfg(feature = "mpi")]
+fn exchange_report(stats: &covar_distributed::ServedStats) -> super::fields::ExchangeReport {
+    let per = |v: f64| v / stats.evaluations.max(1) as f64;
+    super::fields::ExchangeReport {
+        bytes_out: per(stats.bytes_out as f64),
+        bytes_in: per(stats.bytes_in as f64),
+        broadcast_seconds: per(stats.broadcast.as_secs_f64()),
+        collect_seconds: per(stats.collect.as_secs_f64()),
+        compute_seconds: stats.compute.iter().map(|d| per(d.as_secs_f64())).collect(),
+        imbalance: stats.imbalance(),
     }
 }

@@ -27,7 +27,7 @@ use covar_kernel::{
 
 pub use accuracy::Accuracy;
 pub use checks::Checks;
-pub use report::FieldsReport;
+pub use report::{ExchangeReport, FieldsReport};
 
 use super::fast::{FastFlags, FastReport, softening_warning};
 use super::system::{
@@ -337,6 +337,7 @@ pub(crate) fn run_fields_with(
             isa,
             threads,
             ranks,
+            exchange: None,
             reps: args.reps,
             warmup: args.warmup,
             pairs,
