@@ -1,32 +1,38 @@
 //! Sums served by every rank to rank 0: rank 0 runs covar as one process
 //! would, and each Laplace sum it asks for is split among all ranks.
 //!
-//! Rank 0 holds the state (its [`Served`] backend stands in for the direct
-//! or naive one); the other ranks wait in [`serve`]. For each evaluation
-//! rank 0 broadcasts the problem (sources, channels, targets), every rank
-//! sums at one contiguous share of the targets over all sources (a
+//! Rank 0 holds the state (its [`Served`] backend stands in for the direct,
+//! naive or fast one); the other ranks wait in [`serve`]. For each
+//! evaluation rank 0 broadcasts the problem (sources, channels, targets),
+//! every rank sums at one share of the targets over all sources (a
 //! [`Targets::SourceSubset`] when the targets are the sources, so each
 //! target gets the bits of one process), and rank 0 collects the shares.
-//! The exchange is `(3 + nd) N` values out and `4 nd N` back per
-//! evaluation, against `N^2 / size` pairs of work per rank; the
-//! integrators, their checkpoints, logs and snapshots are those of one
-//! process, so a run resumes on any number of ranks with the same bits.
-//! What is not distributed is memory: rank 0 holds every particle, and
-//! every rank the sources while it sums.
+//! Direct and naive shares are contiguous ranges of the targets; fast
+//! shares are contiguous ranges of the targets' Morton curve, so that each
+//! rank's targets fill few leaves of the tree every rank builds over all
+//! sources (its tree build and upward pass are repeated on every rank, the
+//! rest is split). The exchange is `(3 + nd) N` values out and `4 nd N`
+//! back per evaluation; the integrators, their checkpoints, logs and
+//! snapshots are those of one process, so a run resumes on any number of
+//! ranks with the same bits. What is not distributed is memory: rank 0
+//! holds every particle, and every rank the sources while it sums.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use covar_kernel::{
-    Backend, Direct, Isa, KernelError, LaplaceSum, Naive, Outputs, Points, Problem, Softening,
-    SofteningKernel, Targets,
+    Backend, Direct, Fast, FastParams, Isa, KernelError, LaplaceSum, Naive, Outputs, Points,
+    Problem, Softening, SofteningKernel, Targets,
 };
+use covar_store::morton::BoundingCube;
+use glam::DVec3;
+use rayon::slice::ParallelSliceMut;
 
 use crate::comm::Comm;
 
 /// Fields of the header rank 0 broadcasts before each evaluation.
-const HEADER: usize = 9;
+const HEADER: usize = 13;
 /// Header opcodes.
 const EVALUATE: u64 = 1;
 const STOP: u64 = 2;
@@ -40,12 +46,19 @@ const OVERFLOW: u64 = 2;
 const TARGET_ON_SOURCE: u64 = 3;
 const OTHER: u64 = 4;
 
-/// The backends a rank can serve with, by code.
-fn backend_code(backend: &Backend) -> Option<u64> {
+/// Backend codes of the header.
+const NAIVE: u64 = 0;
+const DIRECT: u64 = 1;
+const FAST: u64 = 2;
+
+/// The backends a rank can serve with, by code, and the fast one's
+/// parameters.
+fn backend_code(backend: &Backend) -> Option<(u64, Option<FastParams>)> {
     match backend {
-        Backend::Naive(_) => Some(0),
-        Backend::Direct(_) => Some(1),
-        _ => None,
+        Backend::Naive(_) => Some((NAIVE, None)),
+        Backend::Direct(_) => Some((DIRECT, None)),
+        Backend::Fast(f) => Some((FAST, Some(*f.params()))),
+        Backend::Custom(_) => None,
     }
 }
 
@@ -91,17 +104,16 @@ pub struct Served<C: Comm> {
 }
 
 impl<C: Comm> Served<C> {
-    /// Serves `inner` (the direct or the naive backend) over `comm`; call
-    /// on rank 0 only.
+    /// Serves `inner` (the direct, naive or fast backend) over `comm`;
+    /// call on rank 0 only.
     ///
     /// # Errors
     ///
-    /// A message for another backend (the fast one sums at a share of the
-    /// targets no faster than at all of them).
+    /// A message for a custom backend.
     pub fn new(comm: C, inner: Backend) -> Result<Self, String> {
         if backend_code(&inner).is_none() {
             return Err(format!(
-                "the {} backend does not run over MPI ranks yet (direct and naive do)",
+                "the {} backend does not run over MPI ranks (direct, naive and fast do)",
                 inner.name()
             ));
         }
@@ -149,6 +161,7 @@ struct Shape {
     kernel: SofteningKernel,
     isa: Option<Isa>,
     backend: u64,
+    fast: Option<FastParams>,
     threads: usize,
 }
 
@@ -166,6 +179,12 @@ impl Shape {
             isa.map_or(u64::MAX, |i| i as u64),
             self.backend,
             self.threads as u64,
+            self.fast.map_or(0, |f| f.tolerance.to_bits()),
+            self.fast.map_or(0, |f| f.theta.to_bits()),
+            self.fast.map_or(0, |f| f.leaf_size as u64),
+            self.fast
+                .and_then(|f| f.order)
+                .map_or(u64::MAX, |o| o as u64),
         ]
     }
 
@@ -180,6 +199,12 @@ impl Shape {
             isa: (h[6] != u64::MAX).then(|| Isa::ALL[h[6] as usize]),
             backend: h[7],
             threads: h[8] as usize,
+            fast: (h[7] == FAST).then(|| FastParams {
+                tolerance: f64::from_bits(h[9]),
+                theta: f64::from_bits(h[10]),
+                leaf_size: h[11] as usize,
+                order: (h[12] != u64::MAX).then_some(h[12] as usize),
+            }),
         }
     }
 
@@ -189,49 +214,87 @@ impl Shape {
         1 + (3 + self.nd) * self.n + if self.at_sources { 0 } else { 3 * self.nt }
     }
 
-    /// The targets of `rank`'s share, `lo .. hi`.
-    fn share(&self, rank: usize, size: usize) -> (usize, usize) {
-        (self.nt * rank / size, self.nt * (rank + 1) / size)
+    /// The targets of every rank's share, each in increasing order: equal
+    /// ranges of the targets (direct, naive) or of their Morton curve
+    /// (fast), computed alike on every rank from the broadcast payload.
+    fn shares(&self, payload: &[f64], size: usize) -> Vec<Vec<usize>> {
+        let nt = self.nt;
+        let cut = |r: usize| nt * r / size;
+        if self.backend != FAST {
+            return (0..size).map(|r| (cut(r)..cut(r + 1)).collect()).collect();
+        }
+        let [x, y, z] = self.target_columns(payload);
+        let cube = bounding_cube([x, y, z]);
+        let mut order: Vec<(u64, usize)> = (0..nt)
+            .map(|i| (cube.key(DVec3::new(x[i], y[i], z[i])), i))
+            .collect();
+        order.par_sort_unstable();
+        (0..size)
+            .map(|r| {
+                let mut share: Vec<usize> = order[cut(r)..cut(r + 1)].iter().map(|k| k.1).collect();
+                share.par_sort_unstable();
+                share
+            })
+            .collect()
+    }
+
+    /// The targets' coordinate columns in the payload.
+    fn target_columns<'a>(&self, payload: &'a [f64]) -> [&'a [f64]; 3] {
+        let (n, nt) = (self.n, self.nt);
+        let at = if self.at_sources {
+            1
+        } else {
+            1 + (3 + self.nd) * n
+        };
+        let column = |d: usize| &payload[at + d * nt..at + (d + 1) * nt];
+        [column(0), column(1), column(2)]
     }
 }
 
-/// Sums at targets `lo .. hi` of the broadcast problem; returns the status
-/// words (the last one the time taken, in nanoseconds) and the sums
-/// (potentials, then gradients, channel-major over the share).
+/// The cube the Morton keys of `points` span (their finite coordinates).
+fn bounding_cube(points: [&[f64]; 3]) -> BoundingCube {
+    let range = |v: &[f64]| {
+        v.iter()
+            .filter(|c| c.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| {
+                (lo.min(c), hi.max(c))
+            })
+    };
+    let [(x0, x1), (y0, y1), (z0, z1)] = points.map(range);
+    let side = (x1 - x0).max(y1 - y0).max(z1 - z0);
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    BoundingCube {
+        min: DVec3::new(finite(x0), finite(y0), finite(z0)),
+        side: finite(side).max(0.0),
+    }
+}
+
+/// Sums at the targets `index` (increasing) of the broadcast problem;
+/// returns the status words (the last one the time taken, in nanoseconds)
+/// and the sums (potentials, then gradients, channel-major over the
+/// share).
 fn share_sums(
     shape: &Shape,
     payload: &[f64],
-    (lo, hi): (usize, usize),
+    index: &[usize],
     backend: &dyn LaplaceSum,
 ) -> ([u64; STATUS], Vec<f64>) {
     let start = Instant::now();
-    let (n, nd, m) = (shape.n, shape.nd, hi - lo);
+    let (n, nd, m) = (shape.n, shape.nd, index.len());
     let softening = Softening::new(shape.kernel, payload[0]);
     let (x, rest) = payload[1..].split_at(n);
     let (y, rest) = rest.split_at(n);
     let (z, rest) = rest.split_at(n);
-    let (channels, targets) = rest.split_at(nd * n);
-    let index: Vec<usize> = (lo..hi).collect();
+    let channels = &rest[..nd * n];
+    let [tx, ty, tz] = shape
+        .target_columns(payload)
+        .map(|c| index.iter().map(|&i| c[i]).collect::<Vec<f64>>());
+    let targets = Points::new(&tx, &ty, &tz);
+    let sources = Points::new(x, y, z);
     let problem = if shape.at_sources {
-        Problem::at_source_subset(
-            Points::new(x, y, z),
-            channels,
-            nd,
-            Points::new(&x[lo..hi], &y[lo..hi], &z[lo..hi]),
-            &index,
-            softening,
-        )
+        Problem::at_source_subset(sources, channels, nd, targets, index, softening)
     } else {
-        let nt = shape.nt;
-        let (tx, rest) = targets.split_at(nt);
-        let (ty, tz) = rest.split_at(nt);
-        Problem::at_points(
-            Points::new(x, y, z),
-            channels,
-            nd,
-            Points::new(&tx[lo..hi], &ty[lo..hi], &tz[lo..hi]),
-            softening,
-        )
+        Problem::at_points(sources, channels, nd, targets, softening)
     };
     let mut sums = vec![0.0; if shape.gradient { 4 } else { 1 } * nd * m];
     let result = {
@@ -246,11 +309,11 @@ fn share_sums(
     let [code, a, b] = match result {
         Ok(()) => [OK, 0, 0],
         Err(KernelError::Coincident { first, second }) => [COINCIDENT, first as u64, second as u64],
-        Err(KernelError::Overflow { target }) => [OVERFLOW, (lo + target) as u64, 0],
+        Err(KernelError::Overflow { target }) => [OVERFLOW, index[target] as u64, 0],
         Err(KernelError::TargetOnSource {
             target,
             source_index,
-        }) => [TARGET_ON_SOURCE, (lo + target) as u64, source_index as u64],
+        }) => [TARGET_ON_SOURCE, index[target] as u64, source_index as u64],
         Err(_) => [OTHER, 0, 0],
     };
     let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
@@ -259,13 +322,17 @@ fn share_sums(
 
 /// The backend a rank sums its share with.
 fn make_backend(shape: &Shape) -> Result<Backend, String> {
-    match (shape.backend, shape.isa) {
-        (0, _) => Ok(Backend::Naive(Naive::new())),
-        (1, Some(isa)) => Direct::with_isa(isa)
+    let unavailable = |isa| format!("this CPU cannot run {isa}, which rank 0's backend uses");
+    match (shape.backend, shape.isa, shape.fast) {
+        (NAIVE, _, _) => Ok(Backend::Naive(Naive::new())),
+        (DIRECT, Some(isa), _) => Direct::with_isa(isa)
             .map(Backend::Direct)
-            .ok_or_else(|| format!("this CPU cannot run {isa}, which rank 0's backend uses")),
-        (1, None) => Ok(Backend::Direct(Direct::new())),
-        (code, _) => Err(format!("unknown backend code {code}")),
+            .ok_or_else(|| unavailable(isa)),
+        (DIRECT, None, _) => Ok(Backend::Direct(Direct::new())),
+        (FAST, Some(isa), Some(params)) => Fast::with_isa(params, isa)
+            .map(|f| Backend::Fast(Box::new(f)))
+            .ok_or_else(|| unavailable(isa)),
+        (code, _, _) => Err(format!("unknown backend code {code}")),
     }
 }
 
@@ -286,6 +353,7 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
         // Bad lengths and values are found here, before anything is sent.
         let dims = covar_kernel::validate::validate(problem, &out)?;
         let (n, nd, nt) = (dims.n_sources, dims.nd, dims.n_targets);
+        let (code, fast) = backend_code(&self.inner).expect("checked in new");
         let at_sources = match problem.targets {
             Targets::Sources => true,
             Targets::Points(_) => false,
@@ -300,7 +368,8 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
             gradient: out.gradient.is_some(),
             kernel: problem.softening.kernel,
             isa: self.inner.isa(),
-            backend: backend_code(&self.inner).expect("checked in new"),
+            backend: code,
+            fast,
             threads: rayon::current_num_threads(),
         };
         let mut header = shape.encode();
@@ -319,8 +388,8 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
         }
         self.comm.broadcast_f64(&mut payload);
         let broadcast = start.elapsed();
-        let share = shape.share(0, self.comm.size());
-        let (status, mine) = share_sums(&shape, &payload, share, &self.inner);
+        let shares = shape.shares(&payload, self.comm.size());
+        let (status, mine) = share_sums(&shape, &payload, &shares[0], &self.inner);
         let collecting = Instant::now();
         let (statuses, _) = self.comm.collect_f64(&status.map(f64::from_bits));
         let (sums, counts) = self.comm.collect_f64(&mine);
@@ -368,9 +437,8 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
         } = out;
         let rows = if shape.gradient { 4 } else { 1 } * nd;
         let mut at = 0;
-        for (rank, &count) in counts.iter().enumerate() {
-            let (lo, hi) = shape.share(rank, self.comm.size());
-            let m = hi - lo;
+        for (share, &count) in shares.iter().zip(&counts) {
+            let m = share.len();
             debug_assert_eq!(count, rows * m);
             for (row, values) in sums[at..at + count].chunks_exact(m.max(1)).enumerate() {
                 let to = if row < nd {
@@ -379,7 +447,9 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
                     let g = gradient.as_deref_mut().expect("gradient asked for");
                     &mut g[(row - nd) * nt..(row - nd + 1) * nt]
                 };
-                to[lo..hi].copy_from_slice(&values[..m]);
+                for (&i, &v) in share.iter().zip(values) {
+                    to[i] = v;
+                }
             }
             at += count;
         }
@@ -417,7 +487,7 @@ pub fn serve(comm: &impl Comm) -> Result<(), String> {
         let mut payload = vec![0.0; shape.payload_len()];
         comm.broadcast_f64(&mut payload);
         let backend = make_backend(&shape)?;
-        let share = shape.share(comm.rank(), comm.size());
+        let shares = shape.shares(&payload, comm.size());
         if pool.as_ref().is_none_or(|p| p.0 != shape.threads) {
             let threads = rayon::ThreadPoolBuilder::new()
                 .num_threads(shape.threads)
@@ -426,6 +496,7 @@ pub fn serve(comm: &impl Comm) -> Result<(), String> {
             pool = Some((shape.threads, threads));
         }
         let (_, threads) = pool.as_ref().expect("made above");
+        let share = &shares[comm.rank()];
         let (status, mine) = threads.install(|| share_sums(&shape, &payload, share, &backend));
         comm.collect_f64(&status.map(f64::from_bits));
         comm.collect_f64(&mine);

@@ -79,7 +79,7 @@ fn a_layout_that_does_not_match_is_refused() {
 #[test]
 fn served_sums_on_one_rank_are_the_backend_s_bits() {
     use covar_distributed::Served;
-    use covar_kernel::{Backend, Fast, FastParams};
+    use covar_kernel::Backend;
     let store = Plummer::new(200, 4).generate().unwrap();
     let nd = 3;
     let ch: Vec<f64> = (0..nd * 200).map(|k| ((k as f64) * 0.11).sin()).collect();
@@ -96,7 +96,7 @@ fn served_sums_on_one_rank_are_the_backend_s_bits() {
     assert_eq!(stats.evaluations, 1);
     // The problem out (header, softening, 200 points, 3 channels), the
     // sums (potential and gradient) and the status words back.
-    assert_eq!(stats.bytes_out, 8 * (9 + 1 + (3 + nd as u64) * 200));
+    assert_eq!(stats.bytes_out, 8 * (13 + 1 + (3 + nd as u64) * 200));
     assert_eq!(stats.bytes_in, 8 * (4 * nd as u64 * 200 + 4));
     assert_eq!(stats.compute.len(), 1);
     assert!(stats.compute[0] > std::time::Duration::ZERO && stats.compute[0] <= stats.total);
@@ -143,6 +143,28 @@ fn served_sums_on_one_rank_are_the_backend_s_bits() {
         ),
         "{err}"
     );
-    let fast = Backend::Fast(Box::new(Fast::new(FastParams::default())));
-    assert!(Served::new(Single, fast).is_err());
+    // A backend from outside the kernel is not served.
+    let custom = Backend::Custom(covar_kernel::CustomSum(std::sync::Arc::new(Direct::new())));
+    assert!(Served::new(Single, custom).is_err());
+}
+
+#[test]
+fn served_fast_sums_on_one_rank_are_the_fast_backend_s_bits() {
+    use covar_distributed::Served;
+    use covar_kernel::{Backend, Fast, FastParams};
+    let store = Plummer::new(3000, 5).generate().unwrap();
+    let nd = 2;
+    let ch: Vec<f64> = (0..nd * 3000).map(|k| ((k as f64) * 0.37).cos()).collect();
+    let params = FastParams {
+        leaf_size: 32,
+        ..FastParams::with_tolerance(1e-7)
+    };
+    let served = Served::new(Single, Backend::Fast(Box::new(Fast::new(params)))).unwrap();
+    let want = sums(&Fast::new(params), &store, &ch, nd);
+    let got = sums(&served, &store, &ch, nd);
+    assert!(
+        want.iter()
+            .zip(&got)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
 }

@@ -69,6 +69,13 @@ fn runs_over_ranks_end_with_the_files_of_one_process() {
             ),
             vec![3],
         ),
+        (
+            "fast",
+            "--n 3000 --backend fast --leaf-size 64 --steps 10 --energy-every 5 \
+             --snapshot-every 5"
+                .to_string(),
+            vec![2, 3],
+        ),
     ];
     for (name, words, rank_counts) in runs {
         let reference = dir.join(format!("{name}-1"));
@@ -177,6 +184,15 @@ fn fields_over_ranks_report_the_bits_of_one_process() {
         "spline",
         "--json",
     ];
+    fields_over_ranks(&args);
+    // The fast backend: each rank sums at a range of the Morton curve.
+    let fast = [&args[..], &["--backend", "fast", "--leaf-size", "32"]].concat();
+    fields_over_ranks(&fast);
+}
+
+/// `covar fields` with `args` on 1 to 4 ranks prints one process's sums.
+#[cfg(feature = "mpi")]
+fn fields_over_ranks(args: &[&str]) {
     let one = Command::new(env!("CARGO_BIN_EXE_covar"))
         .args(args)
         .output()
@@ -189,7 +205,7 @@ fn fields_over_ranks_report_the_bits_of_one_process() {
     let want: serde_json::Value = serde_json::from_slice(&one.stdout).expect("json");
     assert_eq!(want["ranks"], 1);
     for ranks in 1..=4 {
-        let out = mpirun(ranks, &args);
+        let out = mpirun(ranks, args);
         assert!(
             out.status.success(),
             "{ranks} ranks: {}",
@@ -211,7 +227,7 @@ fn fields_over_ranks_report_the_bits_of_one_process() {
             // points with 4 channels); the sums and each rank's 4 status
             // words back.
             let bytes = |key: &str| exchange[key].as_f64().expect("a number");
-            assert_eq!(bytes("bytes_out"), 8.0 * (9 + 1 + 7 * 2500) as f64);
+            assert_eq!(bytes("bytes_out"), 8.0 * (13 + 1 + 7 * 2500) as f64);
             assert_eq!(bytes("bytes_in"), 8.0 * (16 * 2500 + 4 * ranks) as f64);
             let compute = exchange["compute_seconds"].as_array().expect("per rank");
             assert_eq!(compute.len(), ranks);
@@ -252,27 +268,15 @@ fn raw<'a>(json: &'a str, key: &str) -> &'a str {
 
 #[cfg(feature = "mpi")]
 #[test]
-fn commands_and_backends_not_over_ranks_say_so() {
+fn commands_not_over_ranks_say_so() {
     for (args, says) in [
         (
             &["fit", "/nonexistent.csv", "--out", "/nonexistent/f.csv"][..],
             "`covar fit` does not run over MPI ranks",
         ),
         (
-            &["fields", "--backend", "fast", "--n", "1000"][..],
-            "the fast backend does not run over MPI ranks yet",
-        ),
-        (
-            &[
-                "run",
-                "--backend",
-                "fast",
-                "--n",
-                "100",
-                "--out",
-                "/nonexistent/x",
-            ][..],
-            "the fast backend does not run over MPI ranks yet",
+            &["plot", "/nonexistent"][..],
+            "`covar plot` does not run over MPI ranks",
         ),
     ] {
         let out = mpirun(2, args);

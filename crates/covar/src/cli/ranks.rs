@@ -6,13 +6,13 @@
 //! changes.
 //!
 //! Over ranks, rank 0 runs `covar run` or `covar fields` as one process
-//! would, with its backend (direct or naive) served by every rank
+//! would, with its backend (direct, naive or fast) served by every rank
 //! (`covar_distributed::Served`): each Laplace sum is split among the
 //! ranks, each target summed with the bits of one process. The other ranks
 //! serve until rank 0 is done. So every integrator, the energy log,
 //! snapshots, checkpoints and the summary are those of one process, and a
 //! run resumes with the same bits on any number of ranks. Rank 0 holds the
-//! state: memory is not distributed yet, nor is the fast backend.
+//! state: memory is not distributed yet.
 
 use super::{Cli, CliError};
 
@@ -45,9 +45,9 @@ pub fn run_over_ranks(_cli: &Cli, ranks: usize) -> Result<(), CliError> {
 ///
 /// # Errors
 ///
-/// [`CliError::Distributed`] for a command or backend that does not run
-/// over ranks yet (on every rank, before any exchange); otherwise the
-/// command's own errors, on rank 0.
+/// [`CliError::Distributed`] for a command that does not run over ranks
+/// (on every rank, before any exchange); otherwise the command's own
+/// errors, on rank 0.
 #[cfg(feature = "mpi")]
 pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
     use std::sync::Arc;
@@ -59,15 +59,15 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
     use super::fields::FieldsArgs;
     use super::run::{Session, Stop, StopSignals};
 
-    // What cannot run over ranks is refused by every rank alike, before
-    // any exchange.
-    let backend = match &cli.command {
+    // What cannot run over ranks, and bad arguments, are refused by every
+    // rank alike, before any exchange (a resumed run's settings are in its
+    // checkpoint: rank 0 reads them, and releases the others if it fails).
+    let fields_backend = match &cli.command {
         Command::Fields(args) => Some(args.backend()?),
         Command::Run(args) if args.resume.is_none() => {
-            Some(super::run::Settings::resolve(args)?.backend)
+            super::run::Settings::resolve(args)?;
+            None
         }
-        // A resumed run's backend is in its checkpoint: checked on rank 0,
-        // which releases the others if it is not served.
         Command::Run(_) => None,
         Command::Fit(_) | Command::Plot(_) => {
             let name = if matches!(cli.command, Command::Fit(_)) {
@@ -81,14 +81,6 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
             )));
         }
     };
-    if let Some(b) = &backend
-        && !matches!(b, Backend::Direct(_) | Backend::Naive(_))
-    {
-        return Err(CliError::Distributed(format!(
-            "the {} backend does not run over MPI ranks yet (direct and naive do)",
-            covar_kernel::LaplaceSum::name(b)
-        )));
-    }
     let (_universe, comm) = covar_distributed::initialize().map_err(CliError::Distributed)?;
     debug_assert_eq!(comm.size(), ranks);
     if comm.rank() != 0 {
@@ -101,10 +93,12 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
     };
     match &cli.command {
         Command::Fields(args) => {
-            let (backend, server) = served(backend.expect("a fields command's backend"))?;
+            let (backend, server) = served(fields_backend.expect("resolved above"))?;
+            // The instruction set and the fast flags are in the backend.
             let args = FieldsArgs {
                 backend,
                 isa: None,
+                fast: super::fast::FastFlags::default(),
                 ..args.clone()
             };
             let report = super::fields::run_fields_with(&args, false, server.ranks());
@@ -131,8 +125,8 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
             });
             match server.get() {
                 Some(s) => s.stop(),
-                // Refused before any sum (e.g. a resumed run of the fast
-                // backend): release the others.
+                // Failed before its backend was made (e.g. a resumed run
+                // without its checkpoint): release the others.
                 None => covar_distributed::release(&comm),
             }
             super::print_report(&report?, args.json)
