@@ -2,6 +2,10 @@
 
 use std::marker::PhantomData;
 
+/// An entry of a [`OutWriter::permuted`] order: the point is computed but
+/// not written (it is no target).
+pub(crate) const DROPPED: u32 = u32::MAX;
+
 /// Write access to the output rows for disjoint target ranges from many threads.
 pub(crate) struct OutWriter<'a> {
     potential: *mut f64,
@@ -9,7 +13,8 @@ pub(crate) struct OutWriter<'a> {
     has_gradient: bool,
     nd: usize,
     nt: usize,
-    /// Where target `i` goes (`order[i]`), if not to `i`.
+    /// Where computed point `i` goes (`order[i]`, nowhere if
+    /// [`DROPPED`]), if not to `i`.
     order: Option<&'a [u32]>,
     _borrow: PhantomData<&'a mut [f64]>,
 }
@@ -49,10 +54,13 @@ impl<'a> OutWriter<'a> {
         }
     }
 
-    /// As [`new`](Self::new), but target `i` of every write goes to
-    /// position `order[i]` of its row: results computed in a sorted order
-    /// land in the caller's order without a sorted copy of the outputs.
-    /// `order` must be a permutation of `0..nt`.
+    /// As [`new`](Self::new), but point `i` of every write goes to
+    /// position `order[i]` of its row, or nowhere if `order[i]` is
+    /// [`DROPPED`]: results computed in a sorted order land in the caller's
+    /// order without a sorted copy of the outputs, and points computed
+    /// alongside the targets are dropped. The entries of `order` other than
+    /// [`DROPPED`] must be distinct and below `nt` (a permutation of
+    /// `0..nt` when every point is a target).
     pub(crate) fn permuted(
         potential: &'a mut [f64],
         gradient: Option<&'a mut [f64]>,
@@ -60,7 +68,6 @@ impl<'a> OutWriter<'a> {
         nt: usize,
         order: &'a [u32],
     ) -> Self {
-        assert_eq!(order.len(), nt);
         Self {
             order: Some(order),
             ..Self::new(potential, gradient, nd, nt)
@@ -72,12 +79,12 @@ impl<'a> OutWriter<'a> {
     }
 
     /// Copies `values` into row `row` of the potential (`gradient == false`,
-    /// `row < nd`) or gradient (`row < 3 nd`) output, from target `i0` on.
+    /// `row < nd`) or gradient (`row < 3 nd`) output, from point `i0` on.
     ///
     /// # Safety
     ///
-    /// No other thread may access targets `i0 .. i0 + values.len()` of any row
-    /// while this runs.
+    /// No other thread may access points `i0 .. i0 + values.len()` of any
+    /// row while this runs.
     pub(crate) unsafe fn write(&self, gradient: bool, row: usize, i0: usize, values: &[f64]) {
         let (base, rows) = if gradient {
             assert!(self.has_gradient);
@@ -85,25 +92,32 @@ impl<'a> OutWriter<'a> {
         } else {
             (self.potential, self.nd)
         };
-        assert!(row < rows && i0 + values.len() <= self.nt);
+        assert!(row < rows);
         match self.order {
-            // SAFETY: in bounds by the assert above; the buffer is borrowed
-            // mutably for 'a; disjointness of concurrent writes is the
-            // caller's contract.
-            None => unsafe {
-                std::ptr::copy_nonoverlapping(
-                    values.as_ptr(),
-                    base.add(row * self.nt + i0),
-                    values.len(),
-                );
-            },
+            None => {
+                assert!(i0 + values.len() <= self.nt);
+                // SAFETY: in bounds by the assert above; the buffer is
+                // borrowed mutably for 'a; disjointness of concurrent
+                // writes is the caller's contract.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        values.as_ptr(),
+                        base.add(row * self.nt + i0),
+                        values.len(),
+                    );
+                }
+            }
             Some(order) => {
                 let row = row * self.nt;
                 for (v, &k) in values.iter().zip(&order[i0..i0 + values.len()]) {
+                    if k == DROPPED {
+                        continue;
+                    }
                     let k = k as usize;
                     assert!(k < self.nt);
-                    // SAFETY: `k < nt` (checked); `order` is a permutation,
-                    // so targets of disjoint sorted ranges are disjoint.
+                    // SAFETY: `k < nt` (checked); the entries of `order`
+                    // are distinct, so disjoint point ranges write
+                    // disjoint targets.
                     unsafe { *base.add(row + k) = *v };
                 }
             }

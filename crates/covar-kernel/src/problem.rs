@@ -53,9 +53,10 @@ pub enum Targets<'a> {
     /// At some of the sources: target `i` is source `index[i]` (indices
     /// strictly increasing), placed at `points[i]`, which must be that
     /// source's position, and skips itself. Each target's sums are the ones
-    /// [`Targets::Sources`] gives it, bit for bit on the direct and naive
-    /// backends: a process that owns some of the sources sums over all of
-    /// them for its own.
+    /// [`Targets::Sources`] gives it, bit for bit on every backend (with the
+    /// same parameters and instruction set): a process that owns some of
+    /// the sources sums over all of them for its own. The fast backend
+    /// then traverses only the part of the tree holding the subset.
     SourceSubset {
         /// The targets' positions (equal to their sources').
         points: Points<'a>,

@@ -20,6 +20,10 @@
 //!   M2L, the rest by direct sums of leaf pairs on the pair kernel of the
 //!   SIMD layer, with `1/r` refined only as far as the tolerance needs
 //!   ([`FastParams::relaxed_near_field`]).
+//! - Sums at some of the sources ([`Targets::SourceSubset`], see
+//!   `subset.rs`): the tree and the upward pass hold every source, the
+//!   traversal only the target nodes holding one of the subset's targets;
+//!   each target gets the bits of its row of the sums at all sources.
 //!
 //! Accuracy: the expansion order follows from [`FastParams::tolerance`] and
 //! `theta` by an error model calibrated on measured errors (see
@@ -50,6 +54,7 @@
 
 pub mod expansion;
 mod params;
+mod subset;
 mod traverse;
 pub mod tree;
 mod upward;
@@ -69,6 +74,7 @@ use crate::simd::Isa;
 use crate::validate::{check_finite, validate};
 use expansion::n_coefficients;
 pub use params::{FastParams, FastStats};
+use subset::Subset;
 use traverse::{Counters, Traversal};
 use tree::{Tree, TreeParams};
 use upward::Upward;
@@ -165,43 +171,6 @@ impl Fast {
         *self.stats.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Sums at a subset of the sources: at every source, then the subset's
-    /// rows picked (the tree holds all sources either way; the far field
-    /// costs the same, the near field of the others is wasted).
-    fn subset(
-        &self,
-        problem: &Problem<'_>,
-        index: &[usize],
-        out: Outputs<'_>,
-        nd: usize,
-    ) -> Result<(), KernelError> {
-        let n = problem.n_sources();
-        let all = Problem {
-            targets: Targets::Sources,
-            ..*problem
-        };
-        let mut pot = vec![0.0; nd * n];
-        let mut grad = out.gradient.as_ref().map(|_| vec![0.0; 3 * nd * n]);
-        let full = match grad.as_deref_mut() {
-            Some(g) => Outputs::with_gradient(&mut pot, g),
-            None => Outputs::potential(&mut pot),
-        };
-        self.evaluate(&all, full)?;
-        let nt = index.len();
-        let pick = |from: &[f64], to: &mut [f64]| {
-            for (row_in, row_out) in from.chunks_exact(n).zip(to.chunks_exact_mut(nt)) {
-                for (o, &j) in row_out.iter_mut().zip(index) {
-                    *o = row_in[j];
-                }
-            }
-        };
-        pick(&pot, out.potential);
-        if let (Some(from), Some(to)) = (grad, out.gradient) {
-            pick(&from, to);
-        }
-        Ok(())
-    }
-
     fn run(
         &self,
         bump: &Bump,
@@ -219,15 +188,22 @@ impl Fast {
         let order = p.expansion_order();
         let t = Instant::now();
         let sources = Tree::build(bump, problem.sources.points, &tree_params)?;
+        // Sums at some of the sources run on the sources' tree, skipping
+        // the nodes that hold none of them.
+        let subset = match problem.targets {
+            Targets::SourceSubset { index, .. } => Some(Subset::new(bump, &sources, index)),
+            _ => None,
+        };
+        let same = problem.targets_are_sources() || subset.is_some();
         let separate;
-        let targets = if problem.targets_are_sources() {
+        let targets = if same {
             &sources
         } else {
             separate = Tree::build(bump, problem.target_points(), &tree_params)?;
             &separate
         };
         let tree_time = t.elapsed();
-        let (n, nt) = (sources.len(), targets.len());
+        let n = sources.len();
         let channels = bump.alloc_slice_fill_copy(nd * n, 0.0);
         sources.gather(problem.sources.channels, nd, channels)?;
 
@@ -252,7 +228,7 @@ impl Fast {
         Traversal {
             sources: &sources,
             targets,
-            same: problem.targets_are_sources(),
+            same,
             m,
             channels,
             nd,
@@ -268,8 +244,15 @@ impl Fast {
             } else {
                 Precision::Full
             },
+            wanted: subset.as_ref().map(|s| s.per_node),
             // Results go straight to the caller's order: no sorted copy.
-            out: OutWriter::permuted(out.potential, out.gradient, nd, nt, targets.order()),
+            out: OutWriter::permuted(
+                out.potential,
+                out.gradient,
+                nd,
+                problem.n_targets(),
+                subset.as_ref().map_or(targets.order(), |s| s.slot),
+            ),
             counters: &counters,
             progress: self.progress.as_ref(),
         }
@@ -318,9 +301,6 @@ impl LaplaceSum for Fast {
                 g.fill(0.0);
             }
             return Ok(());
-        }
-        if let Targets::SourceSubset { index, .. } = problem.targets {
-            return self.subset(problem, index, out, dims.nd);
         }
         // Reuse the arena of earlier evaluations; a concurrent evaluation
         // on the same backend gets a fresh one.

@@ -224,7 +224,8 @@ impl FastParams {
 pub struct FastStats {
     /// Expansion order used.
     pub order: usize,
-    /// Building the source (and target) trees, wall time.
+    /// Building the source (and target) trees, and the map of a source
+    /// subset's targets, wall time.
     pub tree: Duration,
     /// P2M and M2M, wall time.
     pub upward: Duration,

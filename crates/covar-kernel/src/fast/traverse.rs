@@ -21,6 +21,10 @@
 //! node writes only its own expansion and its own targets' rows, so
 //! subtrees run in parallel without locks, and every sum is accumulated in
 //! an order fixed by the trees: results do not depend on the thread count.
+//!
+//! With a subset of the targets ([`Traversal::wanted`]), the nodes holding
+//! none of them are not visited; the visited ones do the same work as
+//! without (see `subset.rs`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -129,6 +133,10 @@ pub(crate) struct Traversal<'a> {
     pub(crate) isa: Isa,
     /// Precision of the near field's `1/r`.
     pub(crate) precision: Precision,
+    /// With a subset of the targets (sums at some of the sources): how
+    /// many of them each target node's subtree holds. Nodes holding none
+    /// are not visited: no M2L, no L2L, no near field.
+    pub(crate) wanted: Option<&'a [u32]>,
     /// Outputs in sorted target order.
     pub(crate) out: OutWriter<'a>,
     pub(crate) counters: &'a Counters,
@@ -139,12 +147,18 @@ impl Traversal<'_> {
     /// Runs the whole traversal; `l` holds one local expansion per target
     /// node (overwritten).
     pub(crate) fn run(&self) {
-        if self.targets.is_empty() || self.sources.is_empty() {
+        if self.targets.is_empty() || self.sources.is_empty() || self.wanted(0) == 0 {
             return;
         }
         let mut tr = Translator::new(self.order, self.nd, self.isa);
         let mut l = vec![0.0; tr.full.expansion_len()];
         self.visit(0, vec![0], &mut l, &mut tr);
+    }
+
+    /// How many targets of node `a`'s subtree get their sums.
+    fn wanted(&self, a: usize) -> usize {
+        self.wanted
+            .map_or(self.targets.node(a).len(), |w| w[a] as usize)
     }
 
     /// If source node `b` may act on target node `a` by expansions, the
@@ -212,7 +226,7 @@ impl Traversal<'_> {
         // visited: memory for the expansions along the current paths, not
         // for every node.
         let mut children: Vec<(usize, Vec<f64>)> = Vec::with_capacity(8);
-        for c in tgt.children(a) {
+        for c in tgt.children(a).filter(|&c| self.wanted(c) > 0) {
             let mut s = vec![0.0; len];
             tr.full.l2l(frame_a, own, frame(tgt, c), &mut s);
             children.push((c, s));
@@ -232,7 +246,8 @@ impl Traversal<'_> {
         }
     }
 
-    /// Leaf `a`: L2P and the near field, written to its targets' rows.
+    /// Leaf `a`: L2P and the near field at all of its points, written to
+    /// the rows of those that are targets.
     fn leaf(&self, a: usize, l: &[f64], near: &mut [u32], ops: &mut Operators) {
         let (tgt, src) = (self.targets, self.sources);
         let range = tgt.node(a).range();
@@ -323,7 +338,7 @@ impl Traversal<'_> {
         }
         if let Some(p) = self.progress {
             let per_target = src.len() as u64 - u64::from(self.same);
-            p.add(m as u64 * per_target);
+            p.add(self.wanted(a) as u64 * per_target);
         }
     }
 }
