@@ -126,6 +126,12 @@ impl<C: Comm> Served<C> {
         })
     }
 
+    /// The backend each rank sums its share with (rank 0's: its
+    /// statistics are those of rank 0's share).
+    pub fn inner(&self) -> &Backend {
+        &self.inner
+    }
+
     /// The number of ranks the sums are split among.
     pub fn ranks(&self) -> usize {
         self.comm.size()

@@ -105,6 +105,8 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
             server.stop();
             let mut report = report?;
             report.exchange = Some(exchange_report(&server.stats()));
+            // Rank 0's share of the last evaluation.
+            report.fast = super::fast::FastReport::of_backend(server.inner());
             super::print_report(&report, args.json)
         }
         Command::Run(args) => {

@@ -59,7 +59,8 @@ pub struct FieldsReport {
     /// The checksums.
     #[serde(flatten)]
     pub checks: Checks,
-    /// The fast backend's parameters and per-stage times (last evaluation).
+    /// The fast backend's parameters and per-stage times (last evaluation;
+    /// over ranks, of rank 0's share).
     pub fast: Option<FastReport>,
     /// The accuracy against exact sums (`--check`).
     #[serde(flatten)]
