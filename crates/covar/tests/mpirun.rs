@@ -90,6 +90,13 @@ fn runs_over_ranks_end_with_the_files_of_one_process() {
             let out = dir.join(format!("{name}-{ranks}"));
             run_over(ranks, &args_into(&words, &out));
             assert_same_results(&out, &reference, &format!("{name} on {ranks} ranks"));
+            // The summary says how the sums were split.
+            let summary = std::fs::read(out.join("summary.json")).expect("a summary");
+            let summary: serde_json::Value = serde_json::from_slice(&summary).expect("json");
+            assert_eq!(summary["ranks"], ranks, "{name}");
+            let compute = summary["exchange"]["compute_seconds"].as_array();
+            assert_eq!(compute.map(Vec::len), Some(ranks), "{name}: {summary}");
+            assert_eq!(summary["fast"].is_null(), name != "fast", "{name}");
         }
     }
 }

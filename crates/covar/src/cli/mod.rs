@@ -20,6 +20,7 @@
 #[cfg_attr(not(feature = "cli"), allow(dead_code))]
 mod args;
 mod error;
+pub mod exchange;
 pub mod fast;
 #[cfg(feature = "cli")]
 pub mod fields;

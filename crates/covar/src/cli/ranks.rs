@@ -14,6 +14,8 @@
 //! run resumes with the same bits on any number of ranks. Rank 0 holds the
 //! state: memory is not distributed yet.
 
+#[cfg(feature = "mpi")]
+use super::exchange::ExchangeReport;
 use super::{Cli, CliError};
 
 /// The number of ranks the launcher says this process is one of, if it
@@ -123,7 +125,13 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
                 while !s.is_done() {
                     s.step()?;
                 }
-                s.finish()
+                s.finish_with(|report| {
+                    if let Some(server) = server.get() {
+                        report.ranks = server.ranks();
+                        report.exchange = Some(exchange_report(&server.stats()));
+                        report.fast = super::fast::FastReport::of_backend(server.inner());
+                    }
+                })
             });
             match server.get() {
                 Some(s) => s.stop(),
@@ -139,9 +147,9 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
 
 /// Rank 0's figures of the exchanges, per evaluation.
 #[cfg(feature = "mpi")]
-fn exchange_report(stats: &covar_distributed::ServedStats) -> super::fields::ExchangeReport {
+fn exchange_report(stats: &covar_distributed::ServedStats) -> ExchangeReport {
     let per = |v: f64| v / stats.evaluations.max(1) as f64;
-    super::fields::ExchangeReport {
+    ExchangeReport {
         bytes_out: per(stats.bytes_out as f64),
         bytes_in: per(stats.bytes_in as f64),
         broadcast_seconds: per(stats.broadcast.as_secs_f64()),

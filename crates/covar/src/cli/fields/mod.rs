@@ -27,7 +27,7 @@ use covar_kernel::{
 
 pub use accuracy::Accuracy;
 pub use checks::Checks;
-pub use report::{ExchangeReport, FieldsReport};
+pub use report::FieldsReport;
 
 use super::fast::{FastFlags, FastReport, softening_warning};
 use super::system::{

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::accuracy::Accuracy;
 use super::checks::Checks;
+use crate::cli::exchange::ExchangeReport;
 use crate::cli::fast::FastReport;
 use crate::cli::system::{Charges, Ic};
 
@@ -130,7 +131,7 @@ impl fmt::Display for FieldsReport {
             fast.write_lines(f, 10)?;
         }
         if let Some(x) = &self.exchange {
-            write!(f, "{x}")?;
+            x.write_lines(f, 10)?;
         }
         writeln!(f, "  sum phi    {:.15e}", self.potential_sum)?;
         writeln!(
@@ -157,50 +158,5 @@ impl fmt::Display for FieldsReport {
             )?;
         }
         Ok(())
-    }
-}
-
-/// A sum split among MPI ranks, per evaluation (the mean over the warm-up
-/// and timed evaluations): rank 0 broadcasts the problem, every rank sums
-/// its share of the targets, rank 0 collects the sums.
-#[derive(Clone, Debug, Serialize)]
-pub struct ExchangeReport {
-    /// Bytes broadcast by rank 0 (the problem).
-    pub bytes_out: f64,
-    /// Bytes collected by rank 0 (the shares of the sums).
-    pub bytes_in: f64,
-    /// Seconds rank 0 spent broadcasting.
-    pub broadcast_seconds: f64,
-    /// Seconds from the end of rank 0's share to the last share received:
-    /// waiting for the slowest rank, then the transfer.
-    pub collect_seconds: f64,
-    /// Seconds each rank spent summing its share, rank 0 first.
-    pub compute_seconds: Vec<f64>,
-    /// The slowest rank's compute seconds over the mean.
-    pub imbalance: f64,
-}
-
-impl fmt::Display for ExchangeReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "  exchange   per evaluation: {:.3} MB broadcast in {:.4} s, {:.3} MB collected in \
-             {:.4} s (with the wait for the slowest rank)",
-            self.bytes_out / 1e6,
-            self.broadcast_seconds,
-            self.bytes_in / 1e6,
-            self.collect_seconds
-        )?;
-        let compute: Vec<String> = self
-            .compute_seconds
-            .iter()
-            .map(|s| format!("{s:.4}"))
-            .collect();
-        writeln!(
-            f,
-            "  ranks      compute s per evaluation: {} (slowest / mean {:.3})",
-            compute.join(" "),
-            self.imbalance
-        )
     }
 }

@@ -179,6 +179,8 @@ fn summarize(
         backend: sys.backend.name(),
         isa,
         threads: settings.threads,
+        ranks: 1,
+        exchange: None,
         fast: FastReport::of_backend(&sys.backend),
         h_initial: m.h0(),
         h_final: outcome.last.h,

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::cli::exchange::ExchangeReport;
 use crate::cli::fast::FastReport;
 
 /// What a run did and how well it conserved its invariants. Serialized as
@@ -39,10 +40,16 @@ pub struct RunReport {
     pub backend: &'static str,
     /// Instruction set of the direct or fast backend (`null` for naive).
     pub isa: Option<String>,
-    /// Threads in the pool.
+    /// Threads in the pool (on each rank).
     pub threads: usize,
+    /// MPI ranks the sums ran over (1 without mpirun).
+    pub ranks: usize,
+    /// The exchanges and each rank's share of the work, over several ranks
+    /// (per evaluation of the steps this process took).
+    pub exchange: Option<ExchangeReport>,
     /// The fast backend's parameters and the per-stage times of its last
-    /// evaluation (`null` for the other backends).
+    /// evaluation (over ranks, of rank 0's share; `null` for the other
+    /// backends).
     pub fast: Option<FastReport>,
     /// `H(0)`.
     pub h_initial: f64,
@@ -136,9 +143,20 @@ impl fmt::Display for RunReport {
             Some(isa) => format!("{} ({isa})", self.backend),
             None => self.backend.to_string(),
         };
-        writeln!(f, "  backend     {backend}, {} threads", self.threads)?;
+        let ranks = match self.ranks {
+            1 => String::new(),
+            k => format!(" on each of {k} MPI ranks"),
+        };
+        writeln!(
+            f,
+            "  backend     {backend}, {} threads{ranks}",
+            self.threads
+        )?;
         if let Some(fast) = &self.fast {
             fast.write_lines(f, 11)?;
+        }
+        if let Some(x) = &self.exchange {
+            x.write_lines(f, 11)?;
         }
         writeln!(
             f,

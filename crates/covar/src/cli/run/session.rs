@@ -309,6 +309,17 @@ impl Session {
     ///
     /// Writing the files; [`CliError::InvalidArgument`] if steps remain.
     pub fn finish(self) -> Result<RunReport, CliError> {
+        self.finish_with(|_| {})
+    }
+
+    /// [`finish`](Self::finish), with `complete` filling in what the
+    /// session cannot know (a run over MPI ranks: the ranks, their
+    /// exchanges) before the summary is written.
+    ///
+    /// # Errors
+    ///
+    /// As [`finish`](Self::finish).
+    pub fn finish_with(self, complete: impl FnOnce(&mut RunReport)) -> Result<RunReport, CliError> {
         self.bar.finish();
         if !self.is_done() {
             return Err(CliError::InvalidArgument {
@@ -342,7 +353,8 @@ impl Session {
         if let Some(path) = &settings.final_state {
             csv::write(&ready.system.particles, path)?;
         }
-        let report = summarize(&settings, &ready, &outcome, &out);
+        let mut report = summarize(&settings, &ready, &outcome, &out);
+        complete(&mut report);
         let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::from)?;
         out.finish(&json)?;
         if outcome.cap_hits > 0 {
