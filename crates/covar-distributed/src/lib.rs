@@ -34,4 +34,4 @@ pub use direct::{DistributedDirect, ExchangeStats};
 pub use error::DistributedError;
 #[cfg(feature = "mpi")]
 pub use mpi_comm::{MpiComm, Universe, initialize};
-pub use served::{Served, ServedStats, release, serve};
+pub use served::{REBALANCE_ABOVE, Served, ServedStats, rebalanced_cuts, release, serve};

@@ -11,8 +11,12 @@
 //! shares are contiguous ranges of the targets' Morton curve, so that each
 //! rank's targets fill few leaves of the tree every rank builds over all
 //! sources (its tree build and upward pass are repeated on every rank, the
-//! rest is split). The exchange is `(3 + nd) N` values out and `4 nd N`
-//! back per evaluation; the integrators, their checkpoints, logs and
+//! rest is split). The shares start equal in size; when the slowest rank
+//! took more than [`REBALANCE_ABOVE`] times the mean, the next evaluation's
+//! cuts move so that each rank gets the same share of the time measured,
+//! spread evenly over each share's targets (a target's sums do not depend
+//! on the cuts, so neither do the results). The exchange is `(3 + nd) N`
+//! values out and `4 nd N` back per evaluation; the integrators, their checkpoints, logs and
 //! snapshots are those of one process, so a run resumes on any number of
 //! ranks with the same bits. What is not distributed is memory: rank 0
 //! holds every particle, and every rank the sources while it sums.
@@ -46,6 +50,12 @@ const OVERFLOW: u64 = 2;
 const TARGET_ON_SOURCE: u64 = 3;
 const OTHER: u64 = 4;
 
+/// The imbalance (slowest rank's compute time over the mean) above which
+/// the next evaluation's shares are cut anew from the measured times: 10 %,
+/// twice the spread of equal shares' times on a shared 2-core machine, so
+/// that the cuts follow the work and not the noise.
+pub const REBALANCE_ABOVE: f64 = 1.1;
+
 /// Backend codes of the header.
 const NAIVE: u64 = 0;
 const DIRECT: u64 = 1;
@@ -78,6 +88,8 @@ pub struct ServedStats {
     pub collect: Duration,
     /// Each rank's time summing its shares, rank 0 first.
     pub compute: Vec<Duration>,
+    /// Evaluations whose shares were cut anew from the measured times.
+    pub rebalances: u64,
     /// Wall time of the evaluations on rank 0.
     pub total: Duration,
 }
@@ -101,6 +113,8 @@ pub struct Served<C: Comm> {
     inner: Backend,
     stopped: AtomicBool,
     stats: Mutex<ServedStats>,
+    /// The last evaluation's cuts and each rank's compute time in it.
+    last: Mutex<Option<(Vec<usize>, Vec<f64>)>>,
 }
 
 impl<C: Comm> Served<C> {
@@ -123,6 +137,7 @@ impl<C: Comm> Served<C> {
             inner,
             stopped: AtomicBool::new(false),
             stats: Mutex::default(),
+            last: Mutex::default(),
         })
     }
 
@@ -220,12 +235,14 @@ impl Shape {
         1 + (3 + self.nd) * self.n + if self.at_sources { 0 } else { 3 * self.nt }
     }
 
-    /// The targets of every rank's share, each in increasing order: equal
-    /// ranges of the targets (direct, naive) or of their Morton curve
-    /// (fast), computed alike on every rank from the broadcast payload.
-    fn shares(&self, payload: &[f64], size: usize) -> Vec<Vec<usize>> {
+    /// The targets of every rank's share, each in increasing order: the
+    /// ranges `cuts[r] .. cuts[r + 1]` of the targets (direct, naive) or of
+    /// their Morton curve (fast), computed alike on every rank from the
+    /// broadcast payload and cuts.
+    fn shares(&self, payload: &[f64], cuts: &[usize]) -> Vec<Vec<usize>> {
         let nt = self.nt;
-        let cut = |r: usize| nt * r / size;
+        let size = cuts.len() - 1;
+        let cut = |r: usize| cuts[r];
         if self.backend != FAST {
             return (0..size).map(|r| (cut(r)..cut(r + 1)).collect()).collect();
         }
@@ -255,6 +272,45 @@ impl Shape {
         let column = |d: usize| &payload[at + d * nt..at + (d + 1) * nt];
         [column(0), column(1), column(2)]
     }
+}
+
+/// `size + 1` cuts of `nt` targets into equal ranges.
+fn equal_cuts(nt: usize, size: usize) -> Vec<usize> {
+    (0..=size).map(|r| nt * r / size).collect()
+}
+
+/// The cuts that give each rank the same share of the time, when range
+/// `cuts[r] .. cuts[r + 1]` took `times[r]` spread evenly over its targets:
+/// the cost along the order is piecewise linear, and each new cut sits at
+/// a multiple of the mean time. Non-decreasing, from 0 to the last cut.
+pub fn rebalanced_cuts(cuts: &[usize], times: &[f64]) -> Vec<usize> {
+    let size = times.len();
+    assert_eq!(cuts.len(), size + 1, "one time per range");
+    let total: f64 = times.iter().sum();
+    if total.is_nan() || total <= 0.0 {
+        return cuts.to_vec();
+    }
+    let mut new = Vec::with_capacity(size + 1);
+    new.push(cuts[0]);
+    let (mut r, mut before) = (0, 0.0);
+    for k in 1..size {
+        let want = total * k as f64 / size as f64;
+        // The range in which the cost reaches `want`.
+        while r + 1 < size && before + times[r] < want {
+            before += times[r];
+            r += 1;
+        }
+        let (lo, hi) = (cuts[r] as f64, cuts[r + 1] as f64);
+        let into = if times[r] > 0.0 {
+            ((want - before) / times[r]).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let at = (lo + into * (hi - lo)).round() as usize;
+        new.push(at.max(*new.last().expect("pushed")));
+    }
+    new.push(cuts[size]);
+    new
 }
 
 /// The cube the Morton keys of `points` span (their finite coordinates).
@@ -393,8 +449,26 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
             }
         }
         self.comm.broadcast_f64(&mut payload);
+        let size = self.comm.size();
+        let (mut cuts, rebalance) = {
+            let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+            match last.as_ref() {
+                Some((cuts, times)) if cuts.len() == size + 1 && cuts[size] == nt => {
+                    let secs = |f: fn(f64, f64) -> f64, from| times.iter().copied().fold(from, f);
+                    let mean = secs(|a, b| a + b, 0.0) / size as f64;
+                    if secs(f64::max, 0.0) > REBALANCE_ABOVE * mean {
+                        (rebalanced_cuts(cuts, times), true)
+                    } else {
+                        (cuts.clone(), false)
+                    }
+                }
+                _ => (equal_cuts(nt, size), false),
+            }
+        };
+        let mut words: Vec<u64> = cuts.iter().map(|&c| c as u64).collect();
+        self.comm.broadcast_u64(&mut words);
         let broadcast = start.elapsed();
-        let shares = shape.shares(&payload, self.comm.size());
+        let shares = shape.shares(&payload, &cuts);
         let (status, mine) = share_sums(&shape, &payload, &shares[0], &self.inner);
         let collecting = Instant::now();
         let (statuses, _) = self.comm.collect_f64(&status.map(f64::from_bits));
@@ -407,7 +481,8 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
         {
             let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
             stats.evaluations += 1;
-            stats.bytes_out += 8 * (HEADER + payload.len()) as u64;
+            stats.rebalances += u64::from(rebalance);
+            stats.bytes_out += 8 * (HEADER + payload.len() + words.len()) as u64;
             stats.bytes_in += 8 * (sums.len() + STATUS * statuses.len()) as u64;
             stats.broadcast += broadcast;
             stats.collect += collect;
@@ -417,6 +492,9 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
             }
             stats.total += start.elapsed();
         }
+        let times = statuses.iter().map(|s| s[3] as f64 * 1e-9).collect();
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::mem::take(&mut cuts), times));
         for (rank, &[code, a, b, _]) in statuses.iter().enumerate() {
             let (a, b) = (a as usize, b as usize);
             match code {
@@ -492,8 +570,11 @@ pub fn serve(comm: &impl Comm) -> Result<(), String> {
         let shape = Shape::decode(&header);
         let mut payload = vec![0.0; shape.payload_len()];
         comm.broadcast_f64(&mut payload);
+        let mut cuts = vec![0u64; comm.size() + 1];
+        comm.broadcast_u64(&mut cuts);
+        let cuts: Vec<usize> = cuts.into_iter().map(|c| c as usize).collect();
         let backend = make_backend(&shape)?;
-        let shares = shape.shares(&payload, comm.size());
+        let shares = shape.shares(&payload, &cuts);
         if pool.as_ref().is_none_or(|p| p.0 != shape.threads) {
             let threads = rayon::ThreadPoolBuilder::new()
                 .num_threads(shape.threads)

@@ -94,9 +94,10 @@ fn served_sums_on_one_rank_are_the_backend_s_bits() {
     assert_eq!(served.ranks(), 1);
     let stats = served.stats();
     assert_eq!(stats.evaluations, 1);
-    // The problem out (header, softening, 200 points, 3 channels), the
-    // sums (potential and gradient) and the status words back.
-    assert_eq!(stats.bytes_out, 8 * (13 + 1 + (3 + nd as u64) * 200));
+    // The problem out (header, softening, 200 points, 3 channels, the two
+    // ends of the one share), the sums (potential and gradient) and the
+    // status words back.
+    assert_eq!(stats.bytes_out, 8 * (13 + 1 + (3 + nd as u64) * 200 + 2));
     assert_eq!(stats.bytes_in, 8 * (4 * nd as u64 * 200 + 4));
     assert_eq!(stats.compute.len(), 1);
     assert!(stats.compute[0] > std::time::Duration::ZERO && stats.compute[0] <= stats.total);
@@ -167,4 +168,71 @@ fn served_fast_sums_on_one_rank_are_the_fast_backend_s_bits() {
             .zip(&got)
             .all(|(a, b)| a.to_bits() == b.to_bits())
     );
+}
+
+/// The cost along the order that `cuts` and `times` imply, up to `at`.
+fn cost_to(cuts: &[usize], times: &[f64], at: f64) -> f64 {
+    let mut cost = 0.0;
+    for r in 0..times.len() {
+        let (lo, hi) = (cuts[r] as f64, cuts[r + 1] as f64);
+        if hi > lo {
+            cost += times[r] * ((at.min(hi) - lo).max(0.0) / (hi - lo));
+        }
+    }
+    cost
+}
+
+#[test]
+fn rebalanced_cuts_give_each_rank_the_same_share_of_the_measured_time() {
+    use covar_distributed::rebalanced_cuts;
+    // Balanced: unchanged.
+    assert_eq!(rebalanced_cuts(&[0, 50, 100], &[1.0, 1.0]), [0, 50, 100]);
+    // Rank 0 three times slower: its range shrinks to a third of the time's
+    // worth of its targets.
+    assert_eq!(rebalanced_cuts(&[0, 50, 100], &[3.0, 1.0]), [0, 33, 100]);
+    // A range that took no time (empty, or free) is crossed.
+    assert_eq!(rebalanced_cuts(&[0, 50, 100], &[0.0, 2.0]), [0, 75, 100]);
+    assert_eq!(rebalanced_cuts(&[0, 0, 100], &[0.0, 2.0]), [0, 50, 100]);
+    // No time measured: unchanged.
+    assert_eq!(rebalanced_cuts(&[0, 10, 100], &[0.0, 0.0]), [0, 10, 100]);
+    // Random cuts and times: the ends kept, non-decreasing, and each new
+    // range's cost (by the old ranges' densities) within one target's
+    // cost of the mean.
+    let mut state = 7u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for _ in 0..500 {
+        let size = 1 + next() % 8;
+        let nt = next() % 5000;
+        let mut cuts: Vec<usize> = (0..=size).map(|_| next() % (nt + 1)).collect();
+        cuts.sort_unstable();
+        (cuts[0], cuts[size]) = (0, nt);
+        // An empty range takes no time (its rank has nothing to sum).
+        let times: Vec<f64> = (0..size)
+            .map(|r| (next() % 1000) as f64 / 100.0 * f64::from(u8::from(cuts[r + 1] > cuts[r])))
+            .collect();
+        let new = rebalanced_cuts(&cuts, &times);
+        assert_eq!((new[0], new[size], new.len()), (0, nt, size + 1));
+        assert!(
+            new.windows(2).all(|w| w[0] <= w[1]),
+            "{cuts:?} {times:?}: {new:?}"
+        );
+        let total: f64 = times.iter().sum();
+        let densest = (0..size)
+            .filter(|&r| cuts[r + 1] > cuts[r])
+            .map(|r| times[r] / (cuts[r + 1] - cuts[r]) as f64)
+            .fold(0.0, f64::max);
+        for r in 0..size {
+            let cost =
+                cost_to(&cuts, &times, new[r + 1] as f64) - cost_to(&cuts, &times, new[r] as f64);
+            assert!(
+                (cost - total / size as f64).abs() <= densest + 1e-9 * total,
+                "{cuts:?} {times:?}: {new:?}, range {r} costs {cost}"
+            );
+        }
+    }
 }

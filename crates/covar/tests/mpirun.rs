@@ -231,10 +231,13 @@ fn fields_over_ranks(args: &[&str]) {
             assert!(exchange.is_null(), "one rank runs alone: {exchange}");
         } else {
             // Per evaluation: the problem out (header, softening, 2500
-            // points with 4 channels); the sums and each rank's 4 status
-            // words back.
+            // points with 4 channels, the cuts of the shares); the sums and
+            // each rank's 4 status words back.
             let bytes = |key: &str| exchange[key].as_f64().expect("a number");
-            assert_eq!(bytes("bytes_out"), 8.0 * (13 + 1 + 7 * 2500) as f64);
+            assert_eq!(
+                bytes("bytes_out"),
+                8.0 * (13 + 1 + 7 * 2500 + ranks + 1) as f64
+            );
             assert_eq!(bytes("bytes_in"), 8.0 * (16 * 2500 + 4 * ranks) as f64);
             let compute = exchange["compute_seconds"].as_array().expect("per rank");
             assert_eq!(compute.len(), ranks);

@@ -24,6 +24,9 @@ pub struct ExchangeReport {
     pub compute_seconds: Vec<f64>,
     /// The slowest rank's compute seconds over the mean.
     pub imbalance: f64,
+    /// Evaluations whose shares were cut anew from the measured times
+    /// (after one whose imbalance passed `covar_distributed::REBALANCE_ABOVE`).
+    pub rebalances: u64,
 }
 
 impl ExchangeReport {
@@ -48,10 +51,12 @@ impl ExchangeReport {
             .collect();
         writeln!(
             f,
-            "  {:<width$} compute s per evaluation: {} (slowest / mean {:.3})",
+            "  {:<width$} compute s per evaluation: {} (slowest / mean {:.3}; shares recut \
+             {} times)",
             "ranks",
             compute.join(" "),
-            self.imbalance
+            self.imbalance,
+            self.rebalances
         )
     }
 }

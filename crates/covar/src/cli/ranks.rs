@@ -156,5 +156,6 @@ fn exchange_report(stats: &covar_distributed::ServedStats) -> ExchangeReport {
         collect_seconds: per(stats.collect.as_secs_f64()),
         compute_seconds: stats.compute.iter().map(|d| per(d.as_secs_f64())).collect(),
         imbalance: stats.imbalance(),
+        rebalances: stats.rebalances,
     }
 }
