@@ -168,6 +168,16 @@ fn served_fast_sums_on_one_rank_are_the_fast_backend_s_bits() {
             .zip(&got)
             .all(|(a, b)| a.to_bits() == b.to_bits())
     );
+    // Stopped, it sums on rank 0 alone: the same bits, nothing exchanged.
+    served.stop();
+    let before = served.stats();
+    let alone = sums(&served, &store, &ch, nd);
+    assert!(
+        want.iter()
+            .zip(&alone)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    assert_eq!(served.stats(), before);
 }
 
 /// The cost along the order that `cuts` and `times` imply, up to `at`.
