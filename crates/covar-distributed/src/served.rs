@@ -113,7 +113,9 @@ pub struct Served<C: Comm> {
     inner: Backend,
     stopped: AtomicBool,
     stats: Mutex<ServedStats>,
-    /// The last evaluation's cuts and each rank's compute time in it.
+    /// The last evaluation's cuts and each rank's compute time in it;
+    /// locked through each evaluation's exchanges and the stop, one at a
+    /// time (concurrent evaluations would interleave their broadcasts).
     last: Mutex<Option<(Vec<usize>, Vec<f64>)>>,
 }
 
@@ -161,6 +163,7 @@ impl<C: Comm> Served<C> {
     /// evaluations run on rank 0 alone. Called by `drop`; calling it twice
     /// does nothing.
     pub fn stop(&self) {
+        let _exchanges = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if !self.stopped.swap(true, Ordering::SeqCst) {
             release(&self.comm);
         }
@@ -410,6 +413,7 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
 
     fn evaluate(&self, problem: &Problem<'_>, out: Outputs<'_>) -> Result<(), KernelError> {
         let start = Instant::now();
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if self.stopped.load(Ordering::SeqCst) {
             // The others are released: rank 0 sums alone, with the same
             // bits (a target's sums do not depend on the shares).
@@ -453,20 +457,17 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
         }
         self.comm.broadcast_f64(&mut payload);
         let size = self.comm.size();
-        let (mut cuts, rebalance) = {
-            let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-            match last.as_ref() {
-                Some((cuts, times)) if cuts.len() == size + 1 && cuts[size] == nt => {
-                    let secs = |f: fn(f64, f64) -> f64, from| times.iter().copied().fold(from, f);
-                    let mean = secs(|a, b| a + b, 0.0) / size as f64;
-                    if secs(f64::max, 0.0) > REBALANCE_ABOVE * mean {
-                        (rebalanced_cuts(cuts, times), true)
-                    } else {
-                        (cuts.clone(), false)
-                    }
+        let (mut cuts, rebalance) = match last.as_ref() {
+            Some((cuts, times)) if cuts.len() == size + 1 && cuts[size] == nt => {
+                let secs = |f: fn(f64, f64) -> f64, from| times.iter().copied().fold(from, f);
+                let mean = secs(|a, b| a + b, 0.0) / size as f64;
+                if secs(f64::max, 0.0) > REBALANCE_ABOVE * mean {
+                    (rebalanced_cuts(cuts, times), true)
+                } else {
+                    (cuts.clone(), false)
                 }
-                _ => (equal_cuts(nt, size), false),
             }
+            _ => (equal_cuts(nt, size), false),
         };
         let mut words: Vec<u64> = cuts.iter().map(|&c| c as u64).collect();
         self.comm.broadcast_u64(&mut words);
@@ -496,8 +497,7 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
             stats.total += start.elapsed();
         }
         let times = statuses.iter().map(|s| s[3] as f64 * 1e-9).collect();
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((std::mem::take(&mut cuts), times));
+        *last = Some((std::mem::take(&mut cuts), times));
         for (rank, &[code, a, b, _]) in statuses.iter().enumerate() {
             let (a, b) = (a as usize, b as usize);
             match code {
