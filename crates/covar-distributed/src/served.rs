@@ -99,10 +99,16 @@ impl ServedStats {
     /// the shares took equally long; 0 before any evaluation).
     pub fn imbalance(&self) -> f64 {
         let secs: Vec<f64> = self.compute.iter().map(Duration::as_secs_f64).collect();
-        let mean = secs.iter().sum::<f64>() / secs.len().max(1) as f64;
-        let max = secs.iter().copied().fold(0.0, f64::max);
-        if mean > 0.0 { max / mean } else { 0.0 }
+        imbalance(&secs)
     }
+}
+
+/// The largest of `times` over their mean (0 when the mean is not
+/// positive).
+fn imbalance(times: &[f64]) -> f64 {
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    let max = times.iter().copied().fold(0.0, f64::max);
+    if mean > 0.0 { max / mean } else { 0.0 }
 }
 
 /// Rank 0's backend: each evaluation split among all ranks of `comm`,
@@ -251,7 +257,7 @@ impl Shape {
             return (0..size).map(|r| (cut(r)..cut(r + 1)).collect()).collect();
         }
         let [x, y, z] = self.target_columns(payload);
-        let cube = bounding_cube([x, y, z]);
+        let cube = BoundingCube::of_points(x, y, z);
         let mut order: Vec<(u64, usize)> = (0..nt)
             .map(|i| (cube.key(DVec3::new(x[i], y[i], z[i])), i))
             .collect();
@@ -315,24 +321,6 @@ pub fn rebalanced_cuts(cuts: &[usize], times: &[f64]) -> Vec<usize> {
     }
     new.push(cuts[size]);
     new
-}
-
-/// The cube the Morton keys of `points` span (their finite coordinates).
-fn bounding_cube(points: [&[f64]; 3]) -> BoundingCube {
-    let range = |v: &[f64]| {
-        v.iter()
-            .filter(|c| c.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| {
-                (lo.min(c), hi.max(c))
-            })
-    };
-    let [(x0, x1), (y0, y1), (z0, z1)] = points.map(range);
-    let side = (x1 - x0).max(y1 - y0).max(z1 - z0);
-    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
-    BoundingCube {
-        min: DVec3::new(finite(x0), finite(y0), finite(z0)),
-        side: finite(side).max(0.0),
-    }
 }
 
 /// Sums at the targets `index` (increasing) of the broadcast problem;
@@ -459,9 +447,7 @@ impl<C: Comm + Sync> LaplaceSum for Served<C> {
         let size = self.comm.size();
         let (mut cuts, rebalance) = match last.as_ref() {
             Some((cuts, times)) if cuts.len() == size + 1 && cuts[size] == nt => {
-                let secs = |f: fn(f64, f64) -> f64, from| times.iter().copied().fold(from, f);
-                let mean = secs(|a, b| a + b, 0.0) / size as f64;
-                if secs(f64::max, 0.0) > REBALANCE_ABOVE * mean {
+                if imbalance(times) > REBALANCE_ABOVE {
                     (rebalanced_cuts(cuts, times), true)
                 } else {
                     (cuts.clone(), false)

@@ -107,9 +107,15 @@ impl BoundingCube {
     /// ```
     #[must_use]
     pub fn of_store(store: &ParticleStore) -> Self {
-        let (min_x, max_x) = finite_range(store.x());
-        let (min_y, max_y) = finite_range(store.y());
-        let (min_z, max_z) = finite_range(store.z());
+        Self::of_points(store.x(), store.y(), store.z())
+    }
+
+    /// The bounding cube of points given as coordinate columns.
+    #[must_use]
+    pub fn of_points(x: &[f64], y: &[f64], z: &[f64]) -> Self {
+        let (min_x, max_x) = finite_range(x);
+        let (min_y, max_y) = finite_range(y);
+        let (min_z, max_z) = finite_range(z);
         let side = (max_x - min_x).max(max_y - min_y).max(max_z - min_z);
         Self {
             min: DVec3::new(min_x, min_y, min_z),
