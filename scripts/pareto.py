@@ -16,7 +16,9 @@ and the plot of time against achieved error.
   pareto.py plot DIR FILE.png
       Reads DIR/covar_N_TOL.json and DIR/{pytreegrav,fmm3d-wheel,fmm3d-native}_N.jsonl,
       prints the table and draws one panel per N: wall seconds against the
-      achieved relative L2 force error, log-log.
+      achieved relative L2 force error, log-log; DIR/machine.txt (CPU,
+      instruction set, date), when present, heads the table and titles the
+      figure.
 
 PEERS_DIR names the peers folder (for peers_common.py).
 """
@@ -127,6 +129,9 @@ def plot(folder, png):
     if not rows:
         sys.exit(f"pareto.py: no results in {folder}")
     ns = sorted({r["N"] for r in rows})
+    machine_file = os.path.join(folder, "machine.txt")
+    machine = open(machine_file).read().strip() if os.path.exists(machine_file) else "machine not recorded"
+    print(f"machine: {machine}")
     codes = ["covar fast", "fmm3dpy native", "fmm3dpy wheel", "pytreegrav"]
     style = {"covar fast": ("tab:red", "o"), "fmm3dpy native": ("tab:blue", "s"),
              "fmm3dpy wheel": ("tab:cyan", "D"), "pytreegrav": ("tab:green", "^")}
@@ -163,8 +168,8 @@ def plot(folder, png):
                      else f"N = {n}")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Time against achieved accuracy (lower left is better; points joined in the order "
-                 "of each code's setting)")
+    fig.suptitle("Time against achieved accuracy (lower left is better;\npoints joined in the order "
+                 f"of each code's setting)\n{machine}", fontsize=10)
     fig.tight_layout()
     fig.savefig(png, dpi=110)
     print(f"\nplot: {png}")

@@ -93,4 +93,8 @@ for n in $NS; do
   fi
   rm -f "$pts"
 done
+# The machine, for the figure's title: CPU model, covar's instruction set, date.
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+isa=$(python3 -c 'import glob, json, sys; print(json.load(open(sorted(glob.glob(sys.argv[1] + "/covar_*.json"))[0]))["isa"])' "$OUT")
+echo "${cpu:-unknown CPU}, covar on $isa, $(nproc) cores, $(date -u +%Y-%m-%d)" >"$OUT/machine.txt"
 "$VPY" "$PY" plot "$OUT" "$OUT/pareto.png" | tee "$OUT/table.txt"
