@@ -106,6 +106,22 @@ fn geometry_ieee<S: Simd, const ND: usize>(
     }
 }
 
+/// `geo` of source `j` with its separation recomputed, so that only its
+/// `r2` and `inv` need to live across iterations.
+#[inline(always)]
+fn regeo<S: Simd, const ND: usize>(
+    s: S,
+    t: &[S::V; 3],
+    run: &Run<'_, ND>,
+    j: usize,
+    geo: Geo<S::V>,
+) -> Geo<S::V> {
+    Geo {
+        d: separation(s, t, run, j),
+        ..geo
+    }
+}
+
 /// The terms of [`Geo`] `geo` of source `j` added to `acc`.
 #[inline(always)]
 fn add<S: Simd, K: Green, const ND: usize, const GRAD: bool>(
@@ -161,29 +177,6 @@ fn accumulate<S: Simd, const ND: usize, const GRAD: bool>(
     }
 }
 
-/// Sources per chunk of [`sweep`]: the geometry of a chunk waits in a stack
-/// buffer (`CHUNK` × 5 vectors: 2.5 KiB at 4 lanes, 5 KiB at 8) while the
-/// channel sums consume it.
-const CHUNK: usize = 16;
-
-/// The geometry of source `j`: by IEEE square root and division when the
-/// instruction set shares the divider and `j` (counted from the first of
-/// all sources) is even, else by the refined estimate.
-#[inline(always)]
-fn geometry_of<S: Simd, const RELAXED: bool, const ND: usize>(
-    s: S,
-    t: &[S::V; 3],
-    soft2: S::V,
-    run: &Run<'_, ND>,
-    j: usize,
-) -> Geo<S::V> {
-    if S::SHARE_DIVIDER && (run.start + j).is_multiple_of(2) {
-        geometry_ieee::<S, ND>(s, t, soft2, run, j)
-    } else {
-        geometry::<S, RELAXED, ND>(s, t, soft2, run, j)
-    }
-}
-
 /// Every source of `run` acts on every lane of `t`.
 #[inline(always)]
 pub(crate) fn sweep<S: Simd, K: Green, const RELAXED: bool, const ND: usize, const GRAD: bool>(
@@ -204,44 +197,73 @@ pub(crate) fn sweep<S: Simd, K: Green, const RELAXED: bool, const ND: usize, con
         z,
         ch,
     };
-    // Two passes per chunk of sources. The first computes every source's
-    // geometry (separation, r^2, and 1/r, a long chain of dependent
-    // operations) into a buffer; the chains of different sources are
-    // independent, so the core overlaps them. The second adds the channel
-    // sums from the buffer. In one pass, each source's sums wait at the end
-    // of its 1/r chain and the scheduler fills with waiting operations; the
-    // buffer costs a store and a load per vector, on ports the arithmetic
-    // does not use. Measured on Zen 3 (AVX2, one thread, N = 16384): 8 %
-    // faster than software pipelining by two sources, at nd 1 and nd 4.
-    let zero = s.splat(0.0);
-    let mut geos = [Geo {
-        d: [zero; 3],
-        r2: zero,
-        inv: zero,
-    }; CHUNK];
-    // The running sums in a local, so that they stay in registers.
-    let mut sums = *acc;
-    let mut j0 = 0;
-    while j0 < n {
-        let m = CHUNK.min(n - j0);
-        if S::SHARE_DIVIDER && (run.start + j0).is_multiple_of(2) && m == CHUNK {
-            // Whole pairs from an even source: no parity test per source.
-            for p in 0..CHUNK / 2 {
-                let j = j0 + 2 * p;
-                geos[2 * p] = geometry_ieee::<S, ND>(s, t, soft2, &run, j);
-                geos[2 * p + 1] = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 1);
-            }
-        } else {
-            for (i, g) in geos[..m].iter_mut().enumerate() {
-                *g = geometry_of::<S, RELAXED, ND>(s, t, soft2, &run, j0 + i);
-            }
-        }
-        for (i, &g) in geos[..m].iter().enumerate() {
-            add::<S, K, ND, GRAD>(s, k, g, &run, j0 + i, &mut sums);
-        }
-        j0 += m;
+    // Software pipelining: the geometry (separation and 1/r, a long chain of
+    // dependent operations) of source j + 2 is issued before the channel
+    // sums of source j, so the scheduler never fills up with operations
+    // waiting on the 1/r chain. The loop then runs at the throughput of the
+    // two vector arithmetic ports.
+    if n == 0 {
+        return;
     }
-    *acc = sums;
+    if S::SHARE_DIVIDER {
+        // Sources in pairs: an even-indexed source's 1/r by IEEE square
+        // root and division, on the divider, an odd one's by the refined
+        // estimate, on the FMA ports; the two chains are independent and
+        // overlap. Parity counts from the first of all sources.
+        let mut j = 0;
+        if !run.start.is_multiple_of(2) {
+            let g = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0);
+            add::<S, K, ND, GRAD>(s, k, g, &run, 0, acc);
+            j = 1;
+        }
+        while j + 2 <= n {
+            let g0 = geometry_ieee::<S, ND>(s, t, soft2, &run, j);
+            let g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 1);
+            add::<S, K, ND, GRAD>(s, k, g0, &run, j, acc);
+            add::<S, K, ND, GRAD>(s, k, g1, &run, j + 1, acc);
+            j += 2;
+        }
+        if j < n {
+            let g = geometry_ieee::<S, ND>(s, t, soft2, &run, j);
+            add::<S, K, ND, GRAD>(s, k, g, &run, j, acc);
+        }
+        return;
+    }
+    if n < 2 {
+        for j in 0..n {
+            let g = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j);
+            add::<S, K, ND, GRAD>(s, k, g, &run, j, acc);
+        }
+        return;
+    }
+    if GRAD && ND >= 4 {
+        // Many accumulators leave no registers to carry separations two
+        // iterations: carry 1/r (and, for a compact kernel, r^2) only and
+        // recompute r_j - t (3 subtractions are cheaper than the spills).
+        // (No closures here: they would be compiled without the token's
+        // target features.)
+        let mut c0 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0);
+        let mut c1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 1);
+        for j in 0..n - 2 {
+            let cur = c0;
+            c0 = c1;
+            c1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 2);
+            add::<S, K, ND, GRAD>(s, k, regeo(s, t, &run, j, cur), &run, j, acc);
+        }
+        add::<S, K, ND, GRAD>(s, k, regeo(s, t, &run, n - 2, c0), &run, n - 2, acc);
+        add::<S, K, ND, GRAD>(s, k, regeo(s, t, &run, n - 1, c1), &run, n - 1, acc);
+    } else {
+        let mut g0 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 0);
+        let mut g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, 1);
+        for j in 0..n - 2 {
+            let cur = g0;
+            g0 = g1;
+            g1 = geometry::<S, RELAXED, ND>(s, t, soft2, &run, j + 2);
+            add::<S, K, ND, GRAD>(s, k, cur, &run, j, acc);
+        }
+        add::<S, K, ND, GRAD>(s, k, g0, &run, n - 2, acc);
+        add::<S, K, ND, GRAD>(s, k, g1, &run, n - 1, acc);
+    }
 }
 
 /// Source `j` of `run` acts on every lane of `t` but `lane`, the target
@@ -265,7 +287,11 @@ pub(crate) fn skip_self<
     lane: usize,
     acc: &mut Acc<S::V, ND>,
 ) {
-    let geo = geometry_of::<S, RELAXED, ND>(s, t, soft2, run, j);
+    let geo = if S::SHARE_DIVIDER && (run.start + j).is_multiple_of(2) {
+        geometry_ieee::<S, ND>(s, t, soft2, run, j)
+    } else {
+        geometry::<S, RELAXED, ND>(s, t, soft2, run, j)
+    };
     let (g, f) = k.terms(s, geo.r2, geo.inv);
     let (g, f) = (s.zero_lane(g, lane), s.zero_lane(f, lane));
     accumulate::<S, ND, GRAD>(s, geo.d, g, f, run, j, acc);
