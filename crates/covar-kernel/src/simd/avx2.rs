@@ -74,9 +74,10 @@ mod imp {
         /// `N = 16384`: 1.15e9 pairs/s against 9.2e8 with the refined
         /// estimate alone and 7.1e8 with IEEE alone (`nd = 1`); 6.1e8 against
         /// 5.1e8 and 5.9e8 (`nd = 4`). On Zen 3 (AMD EPYC), where the
-        /// divider holds an FMA pipe, the two-pass loop without the IEEE
-        /// half took 1.20 times as long at `nd = 1` and 1.03 at `nd = 4`
-        /// (medians of 7 interleaved whole runs).
+        /// divider holds an FMA pipe, a two-pass variant of the loop
+        /// without the IEEE half took 1.20 times as long as with it at
+        /// `nd = 1` and 1.03 at `nd = 4` (medians of 7 interleaved whole
+        /// runs).
         const SHARE_DIVIDER: bool = true;
         type V = __m256d;
         type M = __m256d;
