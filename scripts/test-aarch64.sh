@@ -2,7 +2,8 @@
 # Builds covar for aarch64-unknown-linux-gnu and runs the kernel's tests
 # under qemu-aarch64: the SIMD layer's NEON path against the naive oracle,
 # the fast backend's accuracy cases (COVAR_TEST_QUICK: a quarter of the
-# points), thread-count determinism, the analytic and error cases. Needs the Rust target (rustup target add aarch64-unknown-linux-gnu),
+# points), the direct sums' thread-count determinism, the analytic and error
+# cases. Needs the Rust target (rustup target add aarch64-unknown-linux-gnu),
 # a cross linker and qemu-user (Debian: apt-get install gcc-aarch64-linux-gnu
 # qemu-user); it installs them where it can, and where it cannot it says so
 # in one line and exits 0. The tests run optimized (--release): under
@@ -49,5 +50,10 @@ cargo build --release --locked -p covar --target "$TARGET"
 echo "covar fields under qemu-aarch64:"
 qemu-aarch64 -L /usr/aarch64-linux-gnu "target/$TARGET/release/covar" fields --ic cube --n 2000 --nd 4
 
+# The fast backend's thread-count determinism is skipped here: the order of
+# its sums is fixed by the tree, not by the instruction set, the native run
+# checks it, and `threads` checks the NEON direct sums for any thread count.
+# Under emulation it ran over a minute of fast_accuracy's three.
 cargo test --release --locked -p covar-kernel --target "$TARGET" --lib \
-    --test direct_vs_naive --test threads --test errors --test analytic --test fast_accuracy
+    --test direct_vs_naive --test threads --test errors --test analytic --test fast_accuracy \
+    -- --skip same_bits_for_any_thread_count
