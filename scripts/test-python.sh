@@ -17,7 +17,10 @@ py="$venv/bin/python"
 "$py" -m pip install -q --upgrade pip
 "$py" -m pip install -q numpy pytest
 "$py" -m pip install -q fmm3dpy || echo "fmm3dpy could not be installed: its comparison tests will skip"
-"$py" -m pip install -q ./crates/covar-python
+# Without the release profile's link-time optimization and single codegen
+# unit, which lengthen the build: the tests check results, not speed.
+CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    "$py" -m pip install -q ./crates/covar-python
 # covar.Simulation is checked against the command-line program.
 cargo build --release --locked --bin covar
 export COVAR_BIN="$PWD/target/release/covar"
