@@ -14,6 +14,11 @@ use crate::softening::{CompactPieces, Softening};
 
 /// How the pair loop turns `r2` and `inv = 1/sqrt(r2)` into `(G, F)`.
 pub(crate) trait Green: Copy {
+    /// Whether `terms` branches on the distance (a kernel of compact
+    /// support). The pair loop then keeps each source's terms beside its
+    /// `1/r`, software-pipelined; a kernel without branches takes two
+    /// passes per chunk of sources at nd ≥ 4 ([`sweep`](super::sweep)).
+    const BRANCHES: bool;
     /// What the pair loop adds to every squared distance.
     fn soft2(&self) -> f64;
     /// `(G, F)` for every lane, from `r2 = |d|^2 + soft2` and `1/sqrt(r2)`.
@@ -27,6 +32,7 @@ pub(crate) struct Plummer {
 }
 
 impl Green for Plummer {
+    const BRANCHES: bool = false;
     #[inline(always)]
     fn soft2(&self) -> f64 {
         self.soft2
@@ -69,6 +75,7 @@ fn horner<S: Simd>(s: S, a: &[f64; 8], u: S::V) -> S::V {
 }
 
 impl Green for Compact {
+    const BRANCHES: bool = true;
     #[inline(always)]
     fn soft2(&self) -> f64 {
         f64::MIN_POSITIVE
