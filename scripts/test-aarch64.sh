@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds covar for aarch64-unknown-linux-gnu and runs the kernel's tests
-# under qemu-aarch64: the SIMD layer's NEON path against the naive oracle,
+# Checks covar for aarch64-unknown-linux-gnu (clippy) and runs the kernel's
+# tests under qemu-aarch64: the SIMD layer's NEON path against the naive oracle,
 # the fast backend's accuracy cases (COVAR_TEST_QUICK: a quarter of the
 # points), the direct sums' thread-count determinism, the analytic and error
 # cases. Needs the Rust target (rustup target add aarch64-unknown-linux-gnu),
@@ -43,12 +43,12 @@ export COVAR_TEST_ISAS=neon
 export CARGO_PROFILE_RELEASE_LTO=false
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
-echo "clippy on the kernel for $TARGET (the NEON path), warnings denied"
-cargo clippy --locked -p covar-kernel --all-targets --target "$TARGET" -- -D warnings
-echo "building the covar program for $TARGET"
-cargo build --release --locked -p covar --target "$TARGET"
-echo "covar fields under qemu-aarch64:"
-qemu-aarch64 -L /usr/aarch64-linux-gnu "target/$TARGET/release/covar" fields --ic cube --n 2000 --nd 4
+# The program is checked for aarch64 (clippy compiles every crate it
+# uses), not built: only the kernel has code of its own per architecture,
+# and the kernel's tests below run that code. (The program's optimized
+# build for aarch64 took over 3 minutes of the CI's 2 cores.)
+echo "clippy on the kernel (the NEON path) and the covar program for $TARGET, warnings denied"
+cargo clippy --locked -p covar-kernel -p covar --all-targets --target "$TARGET" -- -D warnings
 
 # The fast backend's thread-count determinism is skipped here: the order of
 # its sums is fixed by the tree, not by the instruction set, the native run
