@@ -114,20 +114,10 @@ pub(crate) fn open_unit(s: &str) -> Result<f64, String> {
 /// Largest leaf size of the fast backend's tree a run accepts.
 pub(crate) const MAX_LEAF_SIZE: u64 = 1 << 20;
 
-/// A leaf size of the fast backend, `1..=2^20`.
-pub(crate) fn leaf_size(s: &str) -> Result<usize, String> {
-    parse_whole(s, 1, MAX_LEAF_SIZE).map(|v| v as usize)
-}
-
 /// Lowest expansion order the fast backend accepts as an override.
 pub(crate) const MIN_ORDER: u64 = 1;
 /// Highest expansion order the fast backend accepts.
 pub(crate) const MAX_ORDER: u64 = covar_kernel::fast::expansion::MAX_ORDER as u64;
-
-/// An expansion order of the fast backend, `1..=64`.
-pub(crate) fn order(s: &str) -> Result<usize, String> {
-    parse_whole(s, MIN_ORDER, MAX_ORDER).map(|v| v as usize)
-}
 
 /// An integer `>= 1` (particle counts, threads, repetitions).
 pub(crate) fn positive(s: &str) -> Result<usize, String> {
@@ -184,6 +174,10 @@ mod tests {
             let e = open_unit(bad).unwrap_err();
             assert!(e.contains("(0, 1)"), "{bad}: {e}");
         }
+        let (leaf_size, order) = (
+            whole_in::<1, MAX_LEAF_SIZE>,
+            whole_in::<MIN_ORDER, MAX_ORDER>,
+        );
         assert_eq!(leaf_size("64"), Ok(64));
         assert!(leaf_size("0").unwrap_err().contains("1..=1048576"));
         assert_eq!(order("12"), Ok(12));

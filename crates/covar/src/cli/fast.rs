@@ -49,24 +49,66 @@ pub(crate) fn leaf_size_help() -> String {
 }
 
 /// The flags of the fast backend. Each is `None` when not given.
+///
+/// On the command line these are the `tol`, `theta`, `leaf-size` and
+/// `order` settings of `covar run` ([`RunConfig`](super::run::RunConfig)):
+/// `covar fields` takes their flags from those definitions (name, help,
+/// range, heading), so each is defined once for both commands, the
+/// configuration file and the Python package.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct FastFlags {
     /// `--tol`: requested relative accuracy.
-    #[cfg_attr(feature = "cli", arg(long, value_name = "TOL", value_parser = args::open_unit, help = tol_help(), help_heading = "Fast backend"))]
     pub tol: Option<f64>,
-
     /// `--theta`: opening parameter.
-    #[cfg_attr(feature = "cli", arg(long, value_parser = args::open_unit, help = theta_help(), help_heading = "Fast backend"))]
     pub theta: Option<f64>,
-
     /// `--leaf-size`: most particles in a leaf.
-    #[cfg_attr(feature = "cli", arg(long, value_parser = args::leaf_size, help = leaf_size_help(), help_heading = "Fast backend"))]
     pub leaf_size: Option<usize>,
-
-    /// Expansion order, 1..=64, overriding the one derived from --tol and --theta.
-    #[cfg_attr(feature = "cli", arg(long, value_parser = args::order, help_heading = "Fast backend"))]
+    /// `--order`: expansion order, overriding the one derived from
+    /// `--tol` and `--theta`.
     pub order: Option<usize>,
+}
+
+/// The ids of the fast backend's arguments among those of
+/// [`RunConfig`](super::run::RunConfig), in the order of `--help`.
+#[cfg(feature = "cli")]
+const FAST_ARGS: [&str; 4] = ["tol", "theta", "leaf_size", "order"];
+
+#[cfg(feature = "cli")]
+impl clap::Args for FastFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let run = super::run::RunConfig::augment_args(clap::Command::new("run"));
+        FAST_ARGS.into_iter().fold(cmd, |cmd, id| {
+            let arg = run
+                .get_arguments()
+                .find(|a| a.get_id() == id)
+                .unwrap_or_else(|| panic!("RunConfig defines the argument {id}"));
+            cmd.arg(arg.clone())
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+#[cfg(feature = "cli")]
+impl clap::FromArgMatches for FastFlags {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        // Whole numbers are i64 in RunConfig (TOML's integers); the flags'
+        // parsers have checked them to be at least 1.
+        let whole = |id: &str| m.get_one::<i64>(id).map(|&v| v as usize);
+        Ok(Self {
+            tol: m.get_one::<f64>("tol").copied(),
+            theta: m.get_one::<f64>("theta").copied(),
+            leaf_size: whole("leaf_size"),
+            order: whole("order"),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
 }
 
 impl FastFlags {
@@ -357,5 +399,52 @@ mod tests {
             panic!("not fast");
         };
         assert_eq!(fast.params().theta, 0.5);
+    }
+
+    /// `covar fields` parses the fast flags with `covar run`'s definitions:
+    /// the same values, and the same refusals naming flag and range.
+    #[cfg(feature = "cli")]
+    #[test]
+    fn fields_and_run_share_the_fast_flags() {
+        use super::super::{Cli, Command};
+        use clap::Parser;
+        let flags = [
+            "--tol",
+            "1e-4",
+            "--theta",
+            "0.5",
+            "--leaf-size",
+            "128",
+            "--order",
+            "9",
+        ];
+        let parse = |cmd: &str, extra: &[&str]| {
+            Cli::try_parse_from(["covar", cmd].iter().chain(extra).copied())
+        };
+        let Command::Fields(fields) = parse("fields", &flags).unwrap().command else {
+            panic!("not fields");
+        };
+        let want = FastFlags {
+            tol: Some(1e-4),
+            theta: Some(0.5),
+            leaf_size: Some(128),
+            order: Some(9),
+        };
+        assert_eq!(fields.fast, want);
+        let Command::Run(run) = parse("run", &flags).unwrap().command else {
+            panic!("not run");
+        };
+        let s = &run.settings;
+        assert_eq!(
+            (s.tol, s.theta, s.leaf_size, s.order),
+            (Some(1e-4), Some(0.5), Some(128), Some(9))
+        );
+        for bad in [["--leaf-size", "0"], ["--order", "65"], ["--tol", "1"]] {
+            let e = |cmd| parse(cmd, &bad).unwrap_err().to_string();
+            let (f, r) = (e("fields"), e("run"));
+            assert!(f.contains(bad[0]) && f.contains(bad[1]), "{f}");
+            // The message after the command's usage line is the same.
+            assert_eq!(f.lines().next(), r.lines().next(), "{bad:?}");
+        }
     }
 }
