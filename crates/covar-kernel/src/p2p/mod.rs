@@ -96,33 +96,14 @@ pub(crate) trait BlockSink {
     fn channel(&mut self, c: usize, pot: &[f64], grad: Option<[&[f64]; 3]>);
 }
 
-/// Sums over the sources in `ranges` (half-open index ranges, visited in
-/// order) at the targets of `targets`, every channel, into `sink`.
-/// `RELAXED` selects [`Precision::Relaxed`].
-#[inline(always)]
-fn block_sums<S: Simd, const RELAXED: bool>(s: S, op: Pairs<'_, '_>) {
-    let Pairs {
-        targets,
-        sources,
-        ranges,
-        grad,
-        sink,
-        ..
-    } = op;
-    match Kernel::of(sources.softening) {
-        Kernel::Plummer(k) => {
-            channel_groups::<S, _, RELAXED>(s, &k, targets, sources, ranges, grad, sink)
-        }
-        Kernel::Compact(k) => {
-            channel_groups::<S, _, RELAXED>(s, &k, targets, sources, ranges, grad, sink)
-        }
-    }
-}
-
-/// [`block_sums`] with the kernel `k`, in groups of channels.
-#[inline(always)]
-fn channel_groups<S: Simd, K: Green, const RELAXED: bool>(
-    s: S,
+/// [`near_field`] with the kernel `k`, in groups of channels: each group
+/// is one operation dispatched to `isa`, so each compiled function holds a
+/// single group's loop. (Dispatching the whole block at once put every
+/// combination of kernel, precision and group into one function, whose
+/// stack frame in an unoptimized build overflowed a worker thread's stack.)
+#[allow(clippy::too_many_arguments)]
+fn channel_groups<K: Green, const RELAXED: bool>(
+    isa: Isa,
     k: &K,
     targets: &TargetBlock,
     sources: &SourceSet<'_>,
@@ -133,15 +114,15 @@ fn channel_groups<S: Simd, K: Green, const RELAXED: bool>(
     let mut c0 = 0;
     while c0 < sources.nd {
         let left = sources.nd - c0;
-        let args = (s, k, targets, sources, ranges, c0);
+        let args = (k, targets, sources, ranges, c0);
         let width = match (grad, left) {
-            (true, 4..) => group::<S, K, RELAXED, 4, true>(args, sink),
-            (true, 2..=3) => group::<S, K, RELAXED, 2, true>(args, sink),
-            (true, _) => group::<S, K, RELAXED, 1, true>(args, sink),
-            (false, 8..) => group::<S, K, RELAXED, 8, false>(args, sink),
-            (false, 4..=7) => group::<S, K, RELAXED, 4, false>(args, sink),
-            (false, 2..=3) => group::<S, K, RELAXED, 2, false>(args, sink),
-            (false, _) => group::<S, K, RELAXED, 1, false>(args, sink),
+            (true, 4..) => dispatch_group::<K, RELAXED, 4, true>(isa, args, sink),
+            (true, 2..=3) => dispatch_group::<K, RELAXED, 2, true>(isa, args, sink),
+            (true, _) => dispatch_group::<K, RELAXED, 1, true>(isa, args, sink),
+            (false, 8..) => dispatch_group::<K, RELAXED, 8, false>(isa, args, sink),
+            (false, 4..=7) => dispatch_group::<K, RELAXED, 4, false>(isa, args, sink),
+            (false, 2..=3) => dispatch_group::<K, RELAXED, 2, false>(isa, args, sink),
+            (false, _) => dispatch_group::<K, RELAXED, 1, false>(isa, args, sink),
         };
         c0 += width;
     }
@@ -246,34 +227,63 @@ pub(crate) fn near_field(
     grad: bool,
     sink: &mut dyn BlockSink,
 ) {
-    isa.dispatch(Pairs {
-        precision,
-        targets,
-        sources,
-        ranges,
-        grad,
-        sink,
-    });
+    let args = (targets, sources, ranges, grad, sink);
+    match (Kernel::of(sources.softening), precision) {
+        (Kernel::Plummer(k), Precision::Full) => with_kernel::<_, false>(isa, &k, args),
+        (Kernel::Plummer(k), Precision::Relaxed) => with_kernel::<_, true>(isa, &k, args),
+        (Kernel::Compact(k), Precision::Full) => with_kernel::<_, false>(isa, &k, args),
+        (Kernel::Compact(k), Precision::Relaxed) => with_kernel::<_, true>(isa, &k, args),
+    }
 }
 
-/// The pair kernel as a [`WithSimd`] operation.
-pub(crate) struct Pairs<'a, 'b> {
-    pub(crate) precision: Precision,
-    pub(crate) targets: &'a TargetBlock,
-    pub(crate) sources: &'a SourceSet<'b>,
-    pub(crate) ranges: &'a [(usize, usize)],
-    pub(crate) grad: bool,
-    pub(crate) sink: &'a mut dyn BlockSink,
+/// [`channel_groups`] with its arguments in a tuple.
+#[allow(clippy::type_complexity)]
+fn with_kernel<K: Green, const RELAXED: bool>(
+    isa: Isa,
+    k: &K,
+    (targets, sources, ranges, grad, sink): (
+        &TargetBlock,
+        &SourceSet<'_>,
+        &[(usize, usize)],
+        bool,
+        &mut dyn BlockSink,
+    ),
+) {
+    channel_groups::<K, RELAXED>(isa, k, targets, sources, ranges, grad, sink);
 }
 
-impl WithSimd for Pairs<'_, '_> {
-    type Output = ();
+/// The arguments of one group: kernel, targets, sources, ranges, first channel.
+type GroupArgs<'a, 'b, K> = (
+    &'a K,
+    &'a TargetBlock,
+    &'a SourceSet<'b>,
+    &'a [(usize, usize)],
+    usize,
+);
+
+/// Channels `c0 .. c0 + ND` ([`group`]) on instruction set `isa`; returns `ND`.
+fn dispatch_group<K: Green, const RELAXED: bool, const ND: usize, const GRAD: bool>(
+    isa: Isa,
+    args: GroupArgs<'_, '_, K>,
+    sink: &mut dyn BlockSink,
+) -> usize {
+    isa.dispatch(Group::<K, RELAXED, ND, GRAD> { args, sink })
+}
+
+/// One group of `ND` channels of the pair kernel as a [`WithSimd`] operation.
+struct Group<'a, 'b, K, const RELAXED: bool, const ND: usize, const GRAD: bool> {
+    args: GroupArgs<'a, 'b, K>,
+    sink: &'a mut dyn BlockSink,
+}
+
+impl<K: Green, const RELAXED: bool, const ND: usize, const GRAD: bool> WithSimd
+    for Group<'_, '_, K, RELAXED, ND, GRAD>
+{
+    type Output = usize;
     #[inline(always)]
-    fn with_simd<S: Simd>(self, s: S) {
-        match self.precision {
-            Precision::Full => block_sums::<S, false>(s, self),
-            Precision::Relaxed => block_sums::<S, true>(s, self),
-        }
+    fn with_simd<S: Simd>(self, s: S) -> usize {
+        let (k, targets, sources, ranges, c0) = self.args;
+        group::<S, K, RELAXED, ND, GRAD>((s, k, targets, sources, ranges, c0), self.sink)
     }
 }
 
