@@ -101,15 +101,10 @@ pub(crate) trait BlockSink {
 /// single group's loop. (Dispatching the whole block at once put every
 /// combination of kernel, precision and group into one function, whose
 /// stack frame in an unoptimized build overflowed a worker thread's stack.)
-#[allow(clippy::too_many_arguments)]
 fn channel_groups<K: Green, const RELAXED: bool>(
     isa: Isa,
     k: &K,
-    targets: &TargetBlock,
-    sources: &SourceSet<'_>,
-    ranges: &[(usize, usize)],
-    grad: bool,
-    sink: &mut dyn BlockSink,
+    (targets, sources, ranges, grad, sink): BlockArgs<'_, '_, '_>,
 ) {
     let mut c0 = 0;
     while c0 < sources.nd {
@@ -229,28 +224,22 @@ pub(crate) fn near_field(
 ) {
     let args = (targets, sources, ranges, grad, sink);
     match (Kernel::of(sources.softening), precision) {
-        (Kernel::Plummer(k), Precision::Full) => with_kernel::<_, false>(isa, &k, args),
-        (Kernel::Plummer(k), Precision::Relaxed) => with_kernel::<_, true>(isa, &k, args),
-        (Kernel::Compact(k), Precision::Full) => with_kernel::<_, false>(isa, &k, args),
-        (Kernel::Compact(k), Precision::Relaxed) => with_kernel::<_, true>(isa, &k, args),
+        (Kernel::Plummer(k), Precision::Full) => channel_groups::<_, false>(isa, &k, args),
+        (Kernel::Plummer(k), Precision::Relaxed) => channel_groups::<_, true>(isa, &k, args),
+        (Kernel::Compact(k), Precision::Full) => channel_groups::<_, false>(isa, &k, args),
+        (Kernel::Compact(k), Precision::Relaxed) => channel_groups::<_, true>(isa, &k, args),
     }
 }
 
-/// [`channel_groups`] with its arguments in a tuple.
-#[allow(clippy::type_complexity)]
-fn with_kernel<K: Green, const RELAXED: bool>(
-    isa: Isa,
-    k: &K,
-    (targets, sources, ranges, grad, sink): (
-        &TargetBlock,
-        &SourceSet<'_>,
-        &[(usize, usize)],
-        bool,
-        &mut dyn BlockSink,
-    ),
-) {
-    channel_groups::<K, RELAXED>(isa, k, targets, sources, ranges, grad, sink);
-}
+/// The arguments of [`near_field`] after the instruction set and precision:
+/// targets, sources, ranges, whether to sum the gradient, and the sink.
+type BlockArgs<'a, 'b, 's> = (
+    &'a TargetBlock,
+    &'a SourceSet<'b>,
+    &'a [(usize, usize)],
+    bool,
+    &'s mut dyn BlockSink,
+);
 
 /// The arguments of one group: kernel, targets, sources, ranges, first channel.
 type GroupArgs<'a, 'b, K> = (
@@ -288,7 +277,7 @@ impl<K: Green, const RELAXED: bool, const ND: usize, const GRAD: bool> WithSimd
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Collects a block's sums.
@@ -306,7 +295,8 @@ mod tests {
         }
     }
 
-    fn lcg(seed: &mut u64) -> f64 {
+    /// Uniform in `[-1, 1)`, from a 64-bit LCG: test inputs.
+    pub(crate) fn lcg(seed: &mut u64) -> f64 {
         *seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);

@@ -395,14 +395,8 @@ pub(crate) fn skip_self<
 mod tests {
     use super::*;
     use crate::p2p::green::Plummer;
+    use crate::p2p::tests::lcg;
     use crate::simd::{Isa, WithSimd};
-
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (*seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    }
 
     /// The sums of every lane, channel by channel: potential, then gradient.
     fn lanes<S: Simd, const ND: usize>(s: S, acc: &Acc<S::V, ND>) -> Vec<u64> {
