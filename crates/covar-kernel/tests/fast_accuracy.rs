@@ -185,7 +185,8 @@ fn softened_sums_match_direct() {
 
 /// Compact kernels: the achieved error within the tolerance at 1e-3, 1e-6
 /// and 1e-9 on a Plummer sphere and a cube, with `s = 0.01` and `0.1`, on
-/// every instruction set; and with `s = 0.01` on the cube far fewer pairs
+/// every instruction set, with part of the near field (at `s = 0.01`)
+/// beyond the support and summed with the plain `1/r`; and with `s = 0.01` on the cube far fewer pairs
 /// summed directly than under Plummer softening of the same length (whose
 /// gap `s / sqrt(2 tol)` exceeds the cube at 1e-6).
 #[test]
@@ -203,12 +204,18 @@ fn compact_softening_within_tolerance() {
                 for tol in [1e-3, 1e-6, 1e-9] {
                     for isa in common::isas() {
                         let (b, ep, eg) = fast_errors(tol, isa, &problem, (&pot_ref, &grad_ref));
-                        let ok = ep <= tol && eg <= tol;
+                        let stats = b.stats();
+                        // Leaves of 32: at s = 0.01 some near leaves lie
+                        // beyond the support and take the plain 1/r.
+                        let split = stats.near_unsoftened < stats.near_pairs
+                            && (length > 0.05 || stats.near_unsoftened > 0);
+                        let ok = ep <= tol && eg <= tol && split;
                         lines.push(format!(
                             "{} {dist:?} {soft} tol {tol:e} {isa}: pot {ep:.2e}, grad {eg:.2e}, \
-                             near pairs {}",
+                             near pairs {} ({} beyond the support)",
                             if ok { "ok" } else { "FAIL" },
-                            b.stats().near_pairs
+                            stats.near_pairs,
+                            stats.near_unsoftened
                         ));
                     }
                 }

@@ -273,6 +273,7 @@ impl Fast {
             mean_m2l_order: counters.m2l_order_sum.load(Ordering::Relaxed) as f64
                 / counters.m2l_count.load(Ordering::Relaxed).max(1) as f64,
             near_pairs: counters.near_pairs.load(Ordering::Relaxed),
+            near_unsoftened: counters.near_unsoftened.load(Ordering::Relaxed),
             near_relaxed: relaxed,
             nodes: sources.nodes().len(),
             multipole_bytes: std::mem::size_of_val(m) as u64,

@@ -246,6 +246,10 @@ pub struct FastStats {
     pub mean_m2l_order: f64,
     /// Pair interactions summed directly.
     pub near_pairs: u64,
+    /// Of `near_pairs`, those in leaf pairs farther apart than a compact
+    /// softening kernel's support, summed with the plain `1/r` it equals
+    /// there (0 without softening or with Plummer's).
+    pub near_unsoftened: u64,
     /// Whether the near field used the relaxed `1/r`
     /// ([`FastParams::relaxed_near_field`]).
     pub near_relaxed: bool,

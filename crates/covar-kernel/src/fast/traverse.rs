@@ -17,8 +17,11 @@
 //! A leaf then evaluates its local expansion at its targets (L2P) and adds
 //! the direct sums over its near leaves, merged into contiguous source
 //! ranges and computed by the pair kernel (`p2p`) on the backend's
-//! instruction set. Every target
-//! node writes only its own expansion and its own targets' rows, so
+//! instruction set. Under a compactly supported softening, the near leaves
+//! whose points are all farther from the leaf's than the support take the
+//! plain `1/r` kernel, which the kernel equals there (branch free, and at
+//! `nd >= 4` the two-pass loop): only leaves within the support of each
+//! other pay for the softening. Every target node writes only its own expansion and its own targets' rows, so
 //! subtrees run in parallel without locks, and every sum is accumulated in
 //! an order fixed by the trees: results do not depend on the thread count.
 //!
@@ -108,6 +111,7 @@ pub(crate) struct Counters {
     pub(crate) m2l_count: AtomicU64,
     pub(crate) m2l_order_sum: AtomicU64,
     pub(crate) near_pairs: AtomicU64,
+    pub(crate) near_unsoftened: AtomicU64,
 }
 
 /// Everything the traversal reads, shared between threads.
@@ -164,12 +168,26 @@ impl Traversal<'_> {
     /// If source node `b` may act on target node `a` by expansions, the
     /// ratio `(r_A + r_B) / |z_A - z_B|` of the pair.
     fn well_separated(&self, a: usize, b: usize) -> Option<f64> {
+        let (d, r) = self.separation(a, b);
+        (r < self.theta * d && d - r > self.min_gap).then(|| r / d)
+    }
+
+    /// The smallest distance a point of target node `a` and one of source
+    /// node `b` can have: `|z_A - z_B| - r_A - r_B` (negative when their
+    /// balls overlap).
+    fn gap(&self, a: usize, b: usize) -> f64 {
+        let (d, r) = self.separation(a, b);
+        d - r
+    }
+
+    /// The distance `|z_A - z_B|` of the centers of target node `a` and
+    /// source node `b`, and the sum of their radii `r_A + r_B`.
+    fn separation(&self, a: usize, b: usize) -> (f64, f64) {
         let (na, nb) = (self.targets.node(a), self.sources.node(b));
         let (za, zb) = (na.expansion_center(), nb.expansion_center());
         let d =
             ((za[0] - zb[0]).powi(2) + (za[1] - zb[1]).powi(2) + (za[2] - zb[2]).powi(2)).sqrt();
-        let r = na.r_max() + nb.r_max();
-        (r < self.theta * d && d - r > self.min_gap).then(|| r / d)
+        (d, na.r_max() + nb.r_max())
     }
 
     /// Target node `a` with its candidates; `own` is `a`'s local expansion,
@@ -272,51 +290,62 @@ impl Traversal<'_> {
             .down_ns
             .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
 
-        // Near field: source leaves in index order, merged into runs.
+        // Near field: source leaves in index order, merged into runs; with
+        // a compactly supported softening, the leaves farther than its
+        // support from `a` in a second set, summed with the plain `1/r`.
         let start = Instant::now();
         near.sort_unstable_by_key(|&b| src.node(b as usize).begin());
-        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(near.len());
-        let mut pairs = 0u64;
+        let mut runs = NearRuns::default();
+        let beyond = self.softening.support();
         for &b in near.iter() {
-            let r = src.node(b as usize).range();
-            pairs += r.len() as u64;
-            match ranges.last_mut() {
-                Some(last) if last.1 == r.start => last.1 = r.end,
-                _ => ranges.push((r.start, r.end)),
-            }
+            let plain = beyond.is_some_and(|h| self.gap(a, b as usize) > h);
+            runs.push(src.node(b as usize).range(), plain);
         }
-        let sources = SourceSet {
-            points: src.points(),
-            channels: self.channels,
-            nd,
-            softening: self.softening,
-        };
+        let sets = [
+            (&runs.softened, self.softening),
+            (&runs.plain, Softening::NONE),
+        ];
         let mut k = 0;
         while k < m {
             let w = BLOCK.min(m - k);
             let selves = if self.same { Selves::All } else { Selves::None };
             let block = TargetBlock::new(tp, range.start + k, w, selves);
-            let mut sink = AddSink {
-                pot: &mut pot,
-                grad: &mut grad,
-                stride: m,
-                offset: k,
-            };
-            near_field(
-                self.isa,
-                self.precision,
-                &block,
-                &sources,
-                &ranges,
-                self.gradient,
-                &mut sink,
-            );
+            for (ranges, softening) in sets {
+                if ranges.is_empty() {
+                    continue;
+                }
+                let sources = SourceSet {
+                    points: src.points(),
+                    channels: self.channels,
+                    nd,
+                    softening,
+                };
+                let mut sink = AddSink {
+                    pot: &mut pot,
+                    grad: &mut grad,
+                    stride: m,
+                    offset: k,
+                };
+                near_field(
+                    self.isa,
+                    self.precision,
+                    &block,
+                    &sources,
+                    ranges,
+                    self.gradient,
+                    &mut sink,
+                );
+            }
             k += w;
         }
+        let pairs = runs.sources as u64;
         let self_pairs = if self.same { m as u64 } else { 0 };
         self.counters
             .near_pairs
             .fetch_add(pairs * m as u64 - self_pairs, Ordering::Relaxed);
+        self.counters
+            .near_unsoftened
+            .fetch_add((runs.plain_sources * m) as u64, Ordering::Relaxed);
         self.counters
             .near_ns
             .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
@@ -339,6 +368,39 @@ impl Traversal<'_> {
         if let Some(p) = self.progress {
             let per_target = src.len() as u64 - u64::from(self.same);
             p.add(self.wanted(a) as u64 * per_target);
+        }
+    }
+}
+
+/// A leaf's near sources as runs of contiguous indices, in two sets: those
+/// summed with the softened kernel, and those beyond its support, where it
+/// is exactly `1/r`.
+#[derive(Default)]
+struct NearRuns {
+    softened: Vec<(usize, usize)>,
+    plain: Vec<(usize, usize)>,
+    /// Sources in both.
+    sources: usize,
+    /// Sources in `plain`.
+    plain_sources: usize,
+}
+
+impl NearRuns {
+    /// Adds the sources `r` (after those added before) to one set, merged
+    /// with its last run when they follow it.
+    fn push(&mut self, r: std::ops::Range<usize>, plain: bool) {
+        self.sources += r.len();
+        if plain {
+            self.plain_sources += r.len();
+        }
+        let set = if plain {
+            &mut self.plain
+        } else {
+            &mut self.softened
+        };
+        match set.last_mut() {
+            Some(last) if last.1 == r.start => last.1 = r.end,
+            _ => set.push((r.start, r.end)),
         }
     }
 }

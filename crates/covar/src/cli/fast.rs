@@ -276,6 +276,9 @@ pub struct FastReport {
     pub mean_m2l_order: f64,
     /// Pair interactions summed directly in the near field.
     pub near_pairs: u64,
+    /// Of `near_pairs`, those beyond a compact softening kernel's support,
+    /// summed with the plain `1/r`.
+    pub near_unsoftened: u64,
     /// Cells of the source tree.
     pub nodes: usize,
     /// Bytes of multipole expansions.
@@ -298,6 +301,7 @@ impl FastReport {
             m2l_count,
             mean_m2l_order,
             near_pairs,
+            near_unsoftened,
             near_relaxed,
             nodes,
             multipole_bytes,
@@ -319,6 +323,7 @@ impl FastReport {
             m2l_count,
             mean_m2l_order,
             near_pairs,
+            near_unsoftened,
             nodes,
             multipole_bytes,
         }
@@ -349,7 +354,7 @@ impl FastReport {
         writeln!(
             f,
             "  {:<width$} tree {:.3} s, upward {:.3} s, traversal {:.3} s (m2l {:.3}, near {:.3}, \
-             downward {:.3} CPU s), total {:.3} s; {} M2L (mean order {:.1}), {:.3e} near pairs; \
+             downward {:.3} CPU s), total {:.3} s; {} M2L (mean order {:.1}), {:.3e} near pairs{}; \
              {} cells, multipoles {:.1} MiB (last evaluation)",
             "stages",
             self.tree,
@@ -362,6 +367,10 @@ impl FastReport {
             self.m2l_count,
             self.mean_m2l_order,
             self.near_pairs as f64,
+            match self.near_unsoftened {
+                0 => String::new(),
+                u => format!(" ({:.3e} beyond the softening's support)", u as f64),
+            },
             self.nodes,
             self.multipole_bytes as f64 / f64::from(1 << 20)
         )
