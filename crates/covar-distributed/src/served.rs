@@ -36,7 +36,7 @@ use rayon::slice::ParallelSliceMut;
 use crate::comm::Comm;
 
 /// Fields of the header rank 0 broadcasts before each evaluation.
-const HEADER: usize = 13;
+const HEADER: usize = 14;
 /// Header opcodes.
 const EVALUATE: u64 = 1;
 const STOP: u64 = 2;
@@ -216,6 +216,9 @@ impl Shape {
             self.fast
                 .and_then(|f| f.order)
                 .map_or(u64::MAX, |o| o as u64),
+            self.fast
+                .and_then(|f| f.m2l_term_order)
+                .map_or(u64::MAX, |q| q as u64),
         ]
     }
 
@@ -235,6 +238,7 @@ impl Shape {
                 theta: f64::from_bits(h[10]),
                 leaf_size: h[11] as usize,
                 order: (h[12] != u64::MAX).then_some(h[12] as usize),
+                m2l_term_order: (h[13] != u64::MAX).then_some(h[13] as usize),
             }),
         }
     }

@@ -97,7 +97,7 @@ fn served_sums_on_one_rank_are_the_backend_s_bits() {
     // The problem out (header, softening, 200 points, 3 channels, the two
     // ends of the one share), the sums (potential and gradient) and the
     // status words back.
-    assert_eq!(stats.bytes_out, 8 * (13 + 1 + (3 + nd as u64) * 200 + 2));
+    assert_eq!(stats.bytes_out, 8 * (14 + 1 + (3 + nd as u64) * 200 + 2));
     assert_eq!(stats.bytes_in, 8 * (4 * nd as u64 * 200 + 4));
     assert_eq!(stats.compute.len(), 1);
     assert!(stats.compute[0] > std::time::Duration::ZERO && stats.compute[0] <= stats.total);

@@ -304,6 +304,50 @@ fn degenerate_inputs() {
     assert!(rel_l2(&pot, &pot_ref) <= 1e-6 && rel_l2(&grad, &grad_ref) <= 1e-6);
 }
 
+/// The M2L method, whatever a calibration picks (every order by rotation,
+/// every order term by term, the built-in rule), changes the bits but not
+/// the accuracy: within the tolerance at 1e-3 and 1e-7, one and four
+/// channels.
+#[test]
+fn any_m2l_method_is_within_the_tolerance() {
+    let n = test_size(2000);
+    let [x, y, z] = points(Dist::Plummer, n, 70);
+    let mut lines = Vec::new();
+    for kind in [Sources::Neutral, Sources::VectorLike] {
+        let (ch, nd) = channels(kind, n, 71);
+        let problem = Problem::at_sources(Points::new(&x, &y, &z), &ch, nd, 0.0);
+        let (pot_ref, grad_ref) = eval(&Direct::new(), &problem);
+        for tol in [1e-3, 1e-7] {
+            let mut bits = Vec::new();
+            for term in [Some(1), Some(64), None] {
+                let params = FastParams {
+                    leaf_size: 32,
+                    m2l_term_order: term,
+                    ..FastParams::with_tolerance(tol)
+                };
+                let b = Fast::new(params);
+                let (pot, grad) = eval(&b, &problem);
+                let (ep, eg) = (rel_l2(&pot, &pot_ref), rel_l2(&grad, &grad_ref));
+                let ok = ep <= tol
+                    && eg <= tol
+                    && b.stats().m2l_term_order == params.term_by_term_up_to(nd);
+                lines.push(format!(
+                    "{} nd {nd} tol {tol:e} term-by-term up to {term:?}: pot {ep:.2e}, grad {eg:.2e}",
+                    if ok { "ok" } else { "FAIL" }
+                ));
+                bits.push(pot.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+            }
+            // The two extremes are different methods, not the same code.
+            if bits[0] == bits[1] {
+                lines.push(format!(
+                    "FAIL nd {nd} tol {tol:e}: both methods gave the same bits"
+                ));
+            }
+        }
+    }
+    all_ok(&lines, "relative L2 error above the tolerance");
+}
+
 #[test]
 fn same_bits_for_any_thread_count() {
     let n = test_size(20_000);

@@ -59,6 +59,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod calibration;
 pub mod cli;
 pub mod io;
 mod view;

@@ -236,7 +236,7 @@ fn fields_over_ranks(args: &[&str]) {
             let bytes = |key: &str| exchange[key].as_f64().expect("a number");
             assert_eq!(
                 bytes("bytes_out"),
-                8.0 * (13 + 1 + 7 * 2500 + ranks + 1) as f64
+                8.0 * (14 + 1 + 7 * 2500 + ranks + 1) as f64
             );
             assert_eq!(bytes("bytes_in"), 8.0 * (16 * 2500 + 4 * ranks) as f64);
             let compute = exchange["compute_seconds"].as_array().expect("per rank");

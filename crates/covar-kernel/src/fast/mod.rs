@@ -52,6 +52,7 @@
 //! the momentum residual on four distributions with positive and signed
 //! sources.
 
+mod calibrate;
 pub mod expansion;
 mod params;
 mod subset;
@@ -72,6 +73,7 @@ use crate::p2p::Precision;
 use crate::problem::{Outputs, Problem, Targets};
 use crate::simd::Isa;
 use crate::validate::{check_finite, validate};
+pub use calibrate::MachineCosts;
 use expansion::n_coefficients;
 pub use params::{FastParams, FastStats};
 use subset::Subset;
@@ -234,6 +236,7 @@ impl Fast {
             nd,
             order,
             theta: p.theta,
+            term_up_to: p.term_by_term_up_to(nd),
             order_for_ratio: &order_for_ratio,
             softening: s,
             min_gap: p.softened_gap(s),
@@ -274,6 +277,7 @@ impl Fast {
                 / counters.m2l_count.load(Ordering::Relaxed).max(1) as f64,
             near_pairs: counters.near_pairs.load(Ordering::Relaxed),
             near_unsoftened: counters.near_unsoftened.load(Ordering::Relaxed),
+            m2l_term_order: p.term_by_term_up_to(nd),
             near_relaxed: relaxed,
             nodes: sources.nodes().len(),
             multipole_bytes: std::mem::size_of_val(m) as u64,

@@ -34,6 +34,13 @@ pub struct FastParams {
     pub leaf_size: usize,
     /// Expansion order, overriding the one derived from `tolerance`.
     pub order: Option<usize>,
+    /// M2L translations of order up to this are summed term by term, higher
+    /// ones by rotation (default `None`: the built-in rule of
+    /// [`term_by_term_up_to`](Self::term_by_term_up_to); the command-line
+    /// program sets it from this machine's measured costs,
+    /// [`MachineCosts::term_by_term_up_to`](crate::fast::MachineCosts::term_by_term_up_to)).
+    /// Both ways agree to rounding; this chooses speed, not accuracy.
+    pub m2l_term_order: Option<usize>,
 }
 
 impl Default for FastParams {
@@ -71,6 +78,7 @@ impl FastParams {
             theta: Self::theta_for(tolerance),
             leaf_size: Self::leaf_size_for(tolerance),
             order: None,
+            m2l_term_order: None,
         }
     }
 
@@ -184,7 +192,29 @@ impl FastParams {
         if let Some(p) = self.order.filter(|&p| p > MAX_ORDER) {
             return bad("order", p as f64, "must be at most 64");
         }
+        if let Some(q) = self.m2l_term_order.filter(|&q| q > MAX_ORDER) {
+            return bad("m2l_term_order", q as f64, "must be at most 64");
+        }
         Ok(())
+    }
+
+    /// The highest M2L order summed term by term with `nd` channels:
+    /// [`m2l_term_order`](Self::m2l_term_order) if set, else the built-in
+    /// rule, 11 for one channel and `12 / nd` for more (measured one call
+    /// at a time in an earlier session, microseconds rotation / term by term:
+    /// `nd = 1`: q = 3 0.49 / 0.17, q = 8 2.0 / 1.3, q = 12 4.5 / 4.4,
+    /// q = 17 9.5 / 14.6; `nd = 4`: q = 3 0.64 / 0.49, q = 5 1.2 / 1.4).
+    ///
+    /// ```
+    /// use covar_kernel::FastParams;
+    /// let p = FastParams::default();
+    /// assert_eq!((p.term_by_term_up_to(1), p.term_by_term_up_to(4)), (11, 3));
+    /// let q = FastParams { m2l_term_order: Some(7), ..p };
+    /// assert_eq!(q.term_by_term_up_to(4), 7);
+    /// ```
+    pub fn term_by_term_up_to(&self, nd: usize) -> usize {
+        self.m2l_term_order
+            .unwrap_or(if nd <= 1 { 11 } else { 12 / nd })
     }
 
     /// The expansion order: the smallest `p` with
@@ -250,6 +280,9 @@ pub struct FastStats {
     /// softening kernel's support, summed with the plain `1/r` it equals
     /// there (0 without softening or with Plummer's).
     pub near_unsoftened: u64,
+    /// M2L translations up to this order were summed term by term
+    /// ([`FastParams::term_by_term_up_to`]).
+    pub m2l_term_order: usize,
     /// Whether the near field used the relaxed `1/r`
     /// ([`FastParams::relaxed_near_field`]).
     pub near_relaxed: bool,

@@ -54,15 +54,20 @@ pub(crate) struct Translator {
     full: Operators,
     /// `by_order[q]` translates at order `q` (entries below 2 unused).
     by_order: Vec<Operators>,
+    /// Translations up to this order are summed term by term
+    /// ([`Operators::m2l_direct`]), higher ones by rotation
+    /// ([`FastParams::term_by_term_up_to`](crate::FastParams::term_by_term_up_to)).
+    term_up_to: usize,
 }
 
 impl Translator {
-    pub(crate) fn new(order: usize, nd: usize, isa: Isa) -> Self {
+    pub(crate) fn new(order: usize, nd: usize, isa: Isa, term_up_to: usize) -> Self {
         Self {
             full: Operators::new(order, nd)
                 .with_isa(isa)
                 .expect("the backend's instruction set is available"),
             by_order: (0..order).map(|q| Operators::new(q.max(1), nd)).collect(),
+            term_up_to,
         }
     }
 
@@ -77,29 +82,18 @@ impl Translator {
         l: &mut [f64],
     ) {
         let p = self.full.order();
-        let nd = self.full.channels();
         let stride = n_coefficients(p);
         let ops = if q >= p {
             &mut self.full
         } else {
             &mut self.by_order[q]
         };
-        if prefers_direct(q.min(p), nd) {
+        if q.min(p) <= self.term_up_to {
             ops.m2l_direct_strided(source, m, target, l, stride);
         } else {
             ops.m2l_strided(source, m, target, l, stride);
         }
     }
-}
-
-/// Whether an M2L of order `q` on `nd` channels is cheaper term by term
-/// ([`Operators::m2l_direct`], `O(nd q^4)`) than by rotation
-/// ([`Operators::m2l`], `O(nd q^3)` plus a rotation per pair). Measured
-/// one call at a time on this project's machine (microseconds, rotation /
-/// direct): `nd = 1`: q = 3 0.49 / 0.17, q = 8 2.0 / 1.3, q = 12 4.5 / 4.4,
-/// q = 17 9.5 / 14.6; `nd = 4`: q = 3 0.64 / 0.49, q = 5 1.2 / 1.4.
-fn prefers_direct(q: usize, nd: usize) -> bool {
-    if nd == 1 { q <= 11 } else { q * nd <= 12 }
 }
 
 /// Nanosecond and event counters shared by the threads of a traversal.
@@ -127,6 +121,8 @@ pub(crate) struct Traversal<'a> {
     pub(crate) nd: usize,
     pub(crate) order: usize,
     pub(crate) theta: f64,
+    /// Highest M2L order summed term by term (see [`Translator`]).
+    pub(crate) term_up_to: usize,
     /// Order needed by a pair of separation ratio `rho`:
     /// `ceil(ln(tolerance / scale) / ln(rho))`, within `2 ..= order`.
     pub(crate) order_for_ratio: &'a (dyn Fn(f64) -> usize + Sync),
@@ -154,7 +150,7 @@ impl Traversal<'_> {
         if self.targets.is_empty() || self.sources.is_empty() || self.wanted(0) == 0 {
             return;
         }
-        let mut tr = Translator::new(self.order, self.nd, self.isa);
+        let mut tr = Translator::new(self.order, self.nd, self.isa, self.term_up_to);
         let mut l = vec![0.0; tr.full.expansion_len()];
         self.visit(0, vec![0], &mut l, &mut tr);
     }
@@ -254,7 +250,7 @@ impl Traversal<'_> {
             .fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
         if node_a.len() > PARALLEL_POINTS {
             children.par_iter_mut().for_each_init(
-                || Translator::new(self.order, self.nd, self.isa),
+                || Translator::new(self.order, self.nd, self.isa, self.term_up_to),
                 |tr, (c, s)| self.visit(*c, deferred.clone(), s, tr),
             );
         } else {

@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::CliError;
 #[cfg(feature = "cli")]
 use super::args;
+use crate::calibration::{Calibration, CalibrationSummary};
 
 /// `--tol`'s help, with the default of the kernel.
 #[cfg(feature = "cli")]
@@ -66,12 +67,24 @@ pub struct FastFlags {
     /// `--order`: expansion order, overriding the one derived from
     /// `--tol` and `--theta`.
     pub order: Option<usize>,
+    /// `--m2l-term-order`: the highest M2L order summed term by term.
+    pub m2l_term_order: Option<usize>,
+    /// `--calibrate`: whether to measure this machine's costs for what is
+    /// not given (default true).
+    pub calibrate: Option<bool>,
 }
 
 /// The ids of the fast backend's arguments among those of
 /// [`RunConfig`](super::run::RunConfig), in the order of `--help`.
 #[cfg(feature = "cli")]
-const FAST_ARGS: [&str; 4] = ["tol", "theta", "leaf_size", "order"];
+const FAST_ARGS: [&str; 6] = [
+    "tol",
+    "theta",
+    "leaf_size",
+    "order",
+    "m2l_term_order",
+    "calibrate",
+];
 
 #[cfg(feature = "cli")]
 impl clap::Args for FastFlags {
@@ -102,6 +115,8 @@ impl clap::FromArgMatches for FastFlags {
             theta: m.get_one::<f64>("theta").copied(),
             leaf_size: whole("leaf_size"),
             order: whole("order"),
+            m2l_term_order: whole("m2l_term_order"),
+            calibrate: m.get_one::<bool>("calibrate").copied(),
         })
     }
 
@@ -120,6 +135,8 @@ impl FastFlags {
             ("theta", self.theta.is_some()),
             ("leaf-size", self.leaf_size.is_some()),
             ("order", self.order.is_some()),
+            ("m2l-term-order", self.m2l_term_order.is_some()),
+            ("calibrate", self.calibrate.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))
@@ -128,6 +145,7 @@ impl FastFlags {
 
     /// The parameters: the given flags over
     /// [`FastParams::with_tolerance`] of the given (or default) tolerance.
+    /// Measures nothing: see [`calibrated`](Self::calibrated).
     pub fn params(&self) -> FastParams {
         let d = FastParams::with_tolerance(self.tol.unwrap_or(FastParams::default().tolerance));
         FastParams {
@@ -135,27 +153,48 @@ impl FastFlags {
             theta: self.theta.unwrap_or(d.theta),
             leaf_size: self.leaf_size.unwrap_or(d.leaf_size),
             order: self.order.or(d.order),
+            m2l_term_order: self.m2l_term_order.or(d.m2l_term_order),
         }
     }
 
-    /// `backend` with these parameters applied if it is the fast backend.
+    /// [`params`](Self::params) for sums of `nd` channels, with the M2L
+    /// method chosen from this machine's measured costs
+    /// ([`Calibration::for_machine`], cached) unless `--m2l-term-order` is
+    /// given or `--calibrate false`; the calibration used, if any.
+    pub fn calibrated(&self, nd: usize) -> (FastParams, Option<Calibration>) {
+        let mut params = self.params();
+        if params.m2l_term_order.is_some() || self.calibrate == Some(false) {
+            return (params, None);
+        }
+        let cal = Calibration::for_machine(nd);
+        params.m2l_term_order = Some(cal.costs.term_by_term_up_to());
+        (params, Some(cal))
+    }
+
+    /// `backend` with these parameters applied if it is the fast backend,
+    /// for sums of `nd` channels ([`calibrated`](Self::calibrated)), and the
+    /// calibration used.
     ///
     /// # Errors
     ///
     /// [`CliError::InvalidArgument`] naming the first flag given when the
     /// backend is not the fast one, or a parameter the kernel refuses.
-    pub fn apply(&self, backend: Backend) -> Result<Backend, CliError> {
+    pub fn apply(
+        &self,
+        backend: Backend,
+        nd: usize,
+    ) -> Result<(Backend, Option<Calibration>), CliError> {
         self.check_backend(&backend)?;
         match backend {
             Backend::Fast(_) => {
-                let params = self.params();
+                let (params, calibration) = self.calibrated(nd);
                 params.validate().map_err(|e| CliError::InvalidArgument {
                     flag: "tol",
                     reason: format!("the fast backend refuses its parameters: {e}"),
                 })?;
-                Ok(Backend::Fast(Box::new(Fast::new(params))))
+                Ok((Backend::Fast(Box::new(Fast::new(params))), calibration))
             }
-            other => Ok(other),
+            other => Ok((other, None)),
         }
     }
 
@@ -279,6 +318,12 @@ pub struct FastReport {
     /// Of `near_pairs`, those beyond a compact softening kernel's support,
     /// summed with the plain `1/r`.
     pub near_unsoftened: u64,
+    /// M2L translations up to this order were summed term by term, higher
+    /// ones by rotation.
+    pub m2l_term_order: usize,
+    /// This machine's measured costs, when they chose `m2l_term_order`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationSummary>,
     /// Cells of the source tree.
     pub nodes: usize,
     /// Bytes of multipole expansions.
@@ -302,6 +347,7 @@ impl FastReport {
             mean_m2l_order,
             near_pairs,
             near_unsoftened,
+            m2l_term_order,
             near_relaxed,
             nodes,
             multipole_bytes,
@@ -324,6 +370,8 @@ impl FastReport {
             mean_m2l_order,
             near_pairs,
             near_unsoftened,
+            m2l_term_order,
+            calibration: None,
             nodes,
             multipole_bytes,
         }
@@ -343,14 +391,19 @@ impl FastReport {
     pub fn write_lines(&self, f: &mut impl fmt::Write, width: usize) -> fmt::Result {
         writeln!(
             f,
-            "  {:<width$} tol = {:e}, theta = {}, leaf size {}, order {}, {} 1/r in the near field",
+            "  {:<width$} tol = {:e}, theta = {}, leaf size {}, order {}, {} 1/r in the near field, \
+             M2L term by term up to order {}",
             "fast",
             self.tolerance,
             self.theta,
             self.leaf_size,
             self.order,
-            if self.near_relaxed { "relaxed" } else { "full" }
+            if self.near_relaxed { "relaxed" } else { "full" },
+            self.m2l_term_order
         )?;
+        if let Some(c) = &self.calibration {
+            writeln!(f, "  {:<width$} {}", "calibrated", c.line())?;
+        }
         writeln!(
             f,
             "  {:<width$} tree {:.3} s, upward {:.3} s, traversal {:.3} s (m2l {:.3}, near {:.3}, \
@@ -401,13 +454,42 @@ mod tests {
             theta: Some(0.5),
             ..FastFlags::default()
         };
-        let e = f.apply("direct".parse().unwrap()).unwrap_err().to_string();
+        let e = f
+            .apply("direct".parse().unwrap(), 1)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`--theta`") && e.contains("direct"), "{e}");
-        assert!(FastFlags::default().apply("naive".parse().unwrap()).is_ok());
-        let Backend::Fast(fast) = f.apply("fast".parse().unwrap()).unwrap() else {
-            panic!("not fast");
+        assert!(
+            FastFlags::default()
+                .apply("naive".parse().unwrap(), 1)
+                .is_ok()
+        );
+        let f = FastFlags {
+            m2l_term_order: Some(9),
+            ..f
+        };
+        let (Backend::Fast(fast), None) = f.apply("fast".parse().unwrap(), 1).unwrap() else {
+            panic!("not fast, or calibrated although --m2l-term-order was given");
         };
         assert_eq!(fast.params().theta, 0.5);
+        assert_eq!(fast.params().m2l_term_order, Some(9));
+    }
+
+    /// Without `--m2l-term-order` the calibration chooses it, unless
+    /// `--calibrate false`, which keeps the built-in rule.
+    #[test]
+    fn the_calibration_chooses_the_m2l_method_unless_told_not_to() {
+        let (p, cal) = FastFlags::default().calibrated(4);
+        let cal = cal.expect("calibrated by default");
+        assert_eq!(cal.costs.nd, 4);
+        assert_eq!(p.m2l_term_order, Some(cal.costs.term_by_term_up_to()));
+        let off = FastFlags {
+            calibrate: Some(false),
+            ..FastFlags::default()
+        };
+        let (p, cal) = off.calibrated(4);
+        assert!(cal.is_none());
+        assert_eq!(p, FastParams::default());
     }
 
     /// `covar fields` parses the fast flags with `covar run`'s definitions:
@@ -426,6 +508,10 @@ mod tests {
             "128",
             "--order",
             "9",
+            "--m2l-term-order",
+            "6",
+            "--calibrate",
+            "false",
         ];
         let parse = |cmd: &str, extra: &[&str]| {
             Cli::try_parse_from(["covar", cmd].iter().chain(extra).copied())
@@ -438,6 +524,8 @@ mod tests {
             theta: Some(0.5),
             leaf_size: Some(128),
             order: Some(9),
+            m2l_term_order: Some(6),
+            calibrate: Some(false),
         };
         assert_eq!(fields.fast, want);
         let Command::Run(run) = parse("run", &flags).unwrap().command else {
@@ -445,10 +533,17 @@ mod tests {
         };
         let s = &run.settings;
         assert_eq!(
-            (s.tol, s.theta, s.leaf_size, s.order),
-            (Some(1e-4), Some(0.5), Some(128), Some(9))
+            (s.tol, s.theta, s.leaf_size, s.order, s.m2l_term_order),
+            (Some(1e-4), Some(0.5), Some(128), Some(9), Some(6))
         );
-        for bad in [["--leaf-size", "0"], ["--order", "65"], ["--tol", "1"]] {
+        assert_eq!(s.calibrate, Some(false));
+        for bad in [
+            ["--leaf-size", "0"],
+            ["--order", "65"],
+            ["--tol", "1"],
+            ["--m2l-term-order", "0"],
+            ["--calibrate", "maybe"],
+        ] {
             let e = |cmd| parse(cmd, &bad).unwrap_err().to_string();
             let (f, r) = (e("fields"), e("run"));
             assert!(f.contains(bad[0]) && f.contains(bad[1]), "{f}");

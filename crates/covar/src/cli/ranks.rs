@@ -65,7 +65,7 @@ pub fn run_over_ranks(cli: &Cli, ranks: usize) -> Result<(), CliError> {
     // rank alike, before any exchange (a resumed run's settings are in its
     // checkpoint: rank 0 reads them, and releases the others if it fails).
     let fields_backend = match &cli.command {
-        Command::Fields(args) => Some(args.backend()?),
+        Command::Fields(args) => Some(args.backend()?.0),
         Command::Run(args) if args.resume.is_none() => {
             super::run::Settings::resolve(args)?;
             None

@@ -34,6 +34,7 @@ use super::system::{
     Charges, DEFAULT_COUPLING, DEFAULT_TEMPERATURE, Ic, Stream, SystemSpec, channels, stream_seed,
 };
 use super::{CliError, args, memory, progress};
+use crate::calibration::Calibration;
 
 /// Arguments of `covar fields`.
 #[derive(Clone, Debug, Args)]
@@ -142,7 +143,8 @@ impl FieldsArgs {
         })
     }
 
-    /// The backend, with `--isa` or the fast backend's flags applied.
+    /// The backend, with `--isa` or the fast backend's flags applied, and
+    /// the calibration that chose the fast backend's M2L method, if any.
     ///
     /// # Errors
     ///
@@ -150,10 +152,10 @@ impl FieldsArgs {
     /// backend or names an instruction set this CPU lacks, or if
     /// a fast-backend flag (`--tol`, `--theta`, `--leaf-size`, `--order`) is
     /// given for another backend.
-    pub fn backend(&self) -> Result<Backend, CliError> {
-        let backend = self.fast.apply(self.backend.clone())?;
+    pub fn backend(&self) -> Result<(Backend, Option<Calibration>), CliError> {
+        let (backend, calibration) = self.fast.apply(self.backend.clone(), self.nd)?;
         let Some(isa) = self.isa else {
-            return Ok(backend);
+            return Ok((backend, calibration));
         };
         let unavailable = || CliError::InvalidArgument {
             flag: "isa",
@@ -166,7 +168,7 @@ impl FieldsArgs {
                     .join(", ")
             ),
         };
-        match backend {
+        let backend = match backend {
             Backend::Direct(_) => Direct::with_isa(isa)
                 .map(Backend::Direct)
                 .ok_or_else(unavailable),
@@ -180,7 +182,8 @@ impl FieldsArgs {
                     other.name()
                 ),
             }),
-        }
+        };
+        Ok((backend?, calibration))
     }
 }
 
@@ -231,7 +234,7 @@ pub(crate) fn run_fields_with(
             }
         }
     }
-    let backend = args.backend()?;
+    let (backend, calibration) = args.backend()?;
     let softening = Softening::new(args.softening_kernel, args.softening);
     let per_particle = bytes_per_particle(args.nd, matches!(backend, Backend::Fast(_)));
     let fits = |n| {
@@ -308,7 +311,10 @@ pub(crate) fn run_fields_with(
         })?;
         seconds.sort_by(f64::total_cmp);
         let median = seconds[seconds.len() / 2];
-        let fast = FastReport::of_backend(&backend);
+        let fast = FastReport::of_backend(&backend).map(|f| FastReport {
+            calibration: calibration.as_ref().map(Calibration::summary),
+            ..f
+        });
         let accuracy = args
             .check
             .map(|k| {

@@ -244,6 +244,21 @@ pub struct RunConfig {
     #[cfg_attr(feature = "cli", arg(long, value_parser = args::whole_in::<MIN_ORDER, MAX_ORDER>, help_heading = "Fast backend"))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
+
+    /// M2L translations up to this order, 1..=64, are summed term by term,
+    /// higher ones by rotation (both agree to rounding) [default: where term
+    /// by term is cheaper on this machine, measured once and cached; see
+    /// --calibrate].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "ORDER", value_parser = args::whole_in::<MIN_ORDER, MAX_ORDER>, help_heading = "Fast backend"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m2l_term_order: Option<i64>,
+
+    /// Measure this machine's costs of M2L translations (a fraction of a
+    /// second, cached per CPU) to choose --m2l-term-order; `false` keeps
+    /// the built-in rule [default: true].
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL", help_heading = "Fast backend"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibrate: Option<bool>,
 }
 
 impl RunConfig {

@@ -86,7 +86,13 @@ pub fn resume(
     };
     let ckpt = checkpoint::read(&path).map_err(as_checkpoint_error)?;
     let settings_label = PathBuf::from(format!("{} (its settings)", path.display()));
-    let config = RunConfig::parse(&ckpt.settings, &settings_label)?;
+    let mut config = RunConfig::parse(&ckpt.settings, &settings_label)?;
+    // A checkpoint records the M2L method its fast backend used; one
+    // written before that was recorded used the built-in rule, which is
+    // kept (a calibration now could choose otherwise and change the bits).
+    if config.backend.as_deref() == Some("fast") && config.m2l_term_order.is_none() {
+        config.calibrate = Some(false);
+    }
     let flags = RunArgs {
         settings: RunConfig {
             threads: args.settings.threads,

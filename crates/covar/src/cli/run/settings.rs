@@ -340,7 +340,14 @@ impl Settings {
             Some(x) => x.v.parse().map_err(|e| cx.err("backend", x.file, e))?,
             None => Backend::Direct(Direct::new()),
         };
-        let backend = resolve_fast(&cx, a, f, backend)?;
+        // The integrators sum one channel for separable couplings, four
+        // (charge and vector potential) otherwise.
+        let nd = if preset.couplings(softening).is_separable() {
+            1
+        } else {
+            4
+        };
+        let backend = resolve_fast(&cx, a, f, backend, nd)?;
         let threads = cx
             .whole("threads", a.threads, f.threads, 1, MAX_THREADS)?
             .map_or_else(
@@ -436,6 +443,7 @@ impl Settings {
             c.theta = Some(p.theta);
             c.leaf_size = Some(p.leaf_size as i64);
             c.order = p.order.map(|o| o as i64);
+            c.m2l_term_order = p.m2l_term_order.map(|q| q as i64);
         }
         c.threads = Some(self.threads as i64);
         c.strict = Some(self.strict);
@@ -443,25 +451,38 @@ impl Settings {
     }
 }
 
-/// The fast backend's parameters (`tol`, `theta`, `leaf-size`, `order`)
-/// applied to `backend`: range-checked, over [`FastParams::default()`], and
-/// an error naming the first one given when the backend is not fast.
+/// The fast backend's parameters (`tol`, `theta`, `leaf-size`, `order`,
+/// `m2l-term-order`, `calibrate`) applied to `backend` for sums of `nd`
+/// channels: range-checked, over [`FastParams::default()`] and this
+/// machine's calibration ([`FastFlags::calibrated`]), and an error naming
+/// the first one given when the backend is not fast.
 fn resolve_fast(
     cx: &Ctx<'_>,
     a: &RunConfig,
     f: &RunConfig,
     backend: Backend,
+    nd: usize,
 ) -> Result<Backend, CliError> {
     let tol = cx.real("tol", a.tol, f.tol, Real::OpenUnit)?;
     let theta = cx.real("theta", a.theta, f.theta, Real::OpenUnit)?;
     let leaf_size = cx.whole("leaf-size", a.leaf_size, f.leaf_size, 1, MAX_LEAF_SIZE)?;
     let order = cx.whole("order", a.order, f.order, MIN_ORDER, MAX_ORDER)?;
+    let m2l_term_order = cx.whole(
+        "m2l-term-order",
+        a.m2l_term_order,
+        f.m2l_term_order,
+        MIN_ORDER,
+        MAX_ORDER,
+    )?;
+    let calibrate = pick(a.calibrate, f.calibrate);
     if !matches!(backend, Backend::Fast(_)) {
         let given = [
             ("tol", tol.map(|x| x.file)),
             ("theta", theta.map(|x| x.file)),
             ("leaf-size", leaf_size.map(|x| x.file)),
             ("order", order.map(|x| x.file)),
+            ("m2l-term-order", m2l_term_order.map(|x| x.file)),
+            ("calibrate", calibrate.map(|x| x.file)),
         ];
         if let Some((key, Some(file))) = given.into_iter().find(|(_, g)| g.is_some()) {
             return Err(cx.err(
@@ -478,13 +499,15 @@ fn resolve_fast(
     }
     // The flags and the file's keys, checked above, fill the gaps the
     // way `covar fields` fills its flags'.
-    let params = FastFlags {
+    let (params, _) = FastFlags {
         tol: tol.map(|x| x.v),
         theta: theta.map(|x| x.v),
         leaf_size: leaf_size.map(|x| x.v as usize),
         order: order.map(|x| x.v as usize),
+        m2l_term_order: m2l_term_order.map(|x| x.v as usize),
+        calibrate: calibrate.map(|x| x.v),
     }
-    .params();
+    .calibrated(nd);
     params.validate().map_err(|e| {
         cx.err(
             "tol",
