@@ -53,7 +53,9 @@ cargo clippy --locked -p covar-kernel -p covar --all-targets --target "$TARGET" 
 # The fast backend's thread-count determinism is skipped here: the order of
 # its sums is fixed by the tree, not by the instruction set, the native run
 # checks it, and `threads` checks the NEON direct sums for any thread count.
-# Under emulation it ran over a minute of fast_accuracy's three.
+# Under emulation it ran over a minute of fast_accuracy's three. The M2L
+# methods' accuracy is skipped too: the translations are plain Rust, the
+# same on every architecture, and the native run checks both methods.
 cargo test --release --locked -p covar-kernel --target "$TARGET" --lib \
     --test direct_vs_naive --test threads --test errors --test analytic --test fast_accuracy \
-    -- --skip same_bits_for_any_thread_count
+    -- --skip same_bits_for_any_thread_count --skip any_m2l_method_is_within_the_tolerance
