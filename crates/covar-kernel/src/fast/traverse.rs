@@ -21,9 +21,10 @@
 //! whose points are all farther from the leaf's than the support take the
 //! plain `1/r` kernel, which the kernel equals there (branch free, and at
 //! `nd >= 4` the two-pass loop): only leaves within the support of each
-//! other pay for the softening. Every target node writes only its own expansion and its own targets' rows, so
-//! subtrees run in parallel without locks, and every sum is accumulated in
-//! an order fixed by the trees: results do not depend on the thread count.
+//! other pay for the softening. Every target node writes only its own
+//! expansion and its own targets' rows, so subtrees run in parallel without
+//! locks, and every sum is accumulated in an order fixed by the trees:
+//! results do not depend on the thread count.
 //!
 //! With a subset of the targets ([`Traversal::wanted`]), the nodes holding
 //! none of them are not visited; the visited ones do the same work as
